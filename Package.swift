@@ -1,0 +1,55 @@
+// swift-tools-version: 6.0
+// Adapt: model-agnostic meta-learning (MAML) for reinforcement and supervised learning.
+// Module layering (imports flow downwards only): see README.md, "Where things live".
+import PackageDescription
+
+let releaseSafety: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Adapt",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "adapt", targets: ["adapt"]),
+        .library(name: "Autodiff", targets: ["Autodiff"]),
+        .library(name: "NN", targets: ["NN"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: - System libraries and C shims
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: - Foundation: randomness, tensors with higher-order autodiff, neural networks
+        .target(name: "SeededRandom"),
+        .target(name: "Autodiff", dependencies: ["CBLAS", "SeededRandom"]),
+        .target(name: "NN", dependencies: ["Autodiff"]),
+
+        // MARK: - Environments (physics, envs, rendering)
+        .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "Physics", dependencies: ["CBox2D", .product(name: "Yams", package: "Yams")],
+                swiftSettings: releaseSafety),
+        .target(name: "Envs", dependencies: ["Physics", "SeededRandom"], swiftSettings: releaseSafety),
+        .target(name: "Render", dependencies: ["Envs", "CZlib"], swiftSettings: releaseSafety),
+
+        // MARK: - Learners
+
+        // MARK: - Command-line tool
+        .executableTarget(name: "adapt", dependencies: [
+            "Autodiff", "NN", "Physics", "Envs", "Render",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport"),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "NN", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
+        .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,153 @@
+/// Shape arithmetic and the strided loops behind broadcasting (NumPy's rules: shapes are aligned
+/// on the right; a dimension of 1, or a missing one, stretches to match).
+enum Broadcast {
+    /// The broadcast shape of `a` and `b`, or a stop naming both shapes and the op.
+    static func shape(_ a: [Int], _ b: [Int], op: String) -> [Int] {
+        if a == b { return a }
+        let rank = max(a.count, b.count)
+        var result = [Int](repeating: 1, count: rank)
+        for i in 0..<rank {
+            let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]
+            let db = i < rank - b.count ? 1 : b[i - (rank - b.count)]
+            require(da == db || da == 1 || db == 1,
+                         "\(op): shapes \(a) and \(b) do not broadcast (dimension \(i): \(da) vs \(db))")
+            result[i] = da == 1 ? db : da
+        }
+        return result
+    }
+
+    /// Element strides of `shape` read as if it had `target`'s shape: 0 along stretched dimensions.
+    static func strides(of shape: [Int], broadcastTo target: [Int]) -> [Int] {
+        var strides = [Int](repeating: 0, count: target.count)
+        var step = 1
+        for i in stride(from: shape.count - 1, through: 0, by: -1) {
+            let t = i + target.count - shape.count
+            strides[t] = shape[i] == 1 ? 0 : step
+            step *= shape[i]
+        }
+        return strides
+    }
+
+    /// Calls `body(outOffset, aOffset, bOffset, n, aStride, bStride)` for each run along the
+    /// innermost dimension of `shape`, with `a` and `b` read through the given strides.
+    @inline(__always)
+    static func forEachRun(shape: [Int], aStrides: [Int], bStrides: [Int],
+                           _ body: (Int, Int, Int, Int, Int, Int) -> Void) {
+        let total = shape.elementCount
+        guard total > 0 else { return }
+        guard let n = shape.last else { body(0, 0, 0, 1, 0, 0); return }
+        let rank = shape.count
+        let sa = aStrides[rank - 1], sb = bStrides[rank - 1]
+        var index = [Int](repeating: 0, count: rank)
+        var aOffset = 0, bOffset = 0
+        var out = 0
+        while out < total {
+            body(out, aOffset, bOffset, n, sa, sb)
+            out += n
+            // Advance the outer index like an odometer, keeping both offsets in step.
+            var d = rank - 2
+            while d >= 0 {
+                index[d] += 1
+                aOffset += aStrides[d]
+                bOffset += bStrides[d]
+                if index[d] < shape[d] { break }
+                aOffset -= aStrides[d] * shape[d]
+                bOffset -= bStrides[d] * shape[d]
+                index[d] = 0
+                d -= 1
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Applies `f` element-wise to two broadcast tensors. Untracked: the caller records.
+    @inline(__always)
+    static func zipBroadcast(_ a: Tensor, _ b: Tensor, op: String,
+                             _ f: (Float, Float) -> Float) -> Tensor {
+        if a.shape == b.shape {
+            let out = [Float](unsafeUninitializedCapacity: a.count) { buffer, initialized in
+                a.scalars.withUnsafeBufferPointer { pa in
+                    b.scalars.withUnsafeBufferPointer { pb in
+                        for i in 0..<pa.count { buffer[i] = f(pa[i], pb[i]) }
+                    }
+                }
+                initialized = a.count
+            }
+            return Tensor(shape: a.shape, scalars: out, node: nil)
+        }
+        let shape = Broadcast.shape(a.shape, b.shape, op: op)
+        let count = shape.elementCount
+        if b.count == 1 && shape == a.shape {
+            let s = b.scalars[0]
+            return a.mapValues { f($0, s) }
+        }
+        if a.count == 1 && shape == b.shape {
+            let s = a.scalars[0]
+            return b.mapValues { f(s, $0) }
+        }
+        let aStrides = Broadcast.strides(of: a.shape, broadcastTo: shape)
+        let bStrides = Broadcast.strides(of: b.shape, broadcastTo: shape)
+        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            a.scalars.withUnsafeBufferPointer { pa in
+                b.scalars.withUnsafeBufferPointer { pb in
+                    Broadcast.forEachRun(shape: shape, aStrides: aStrides, bStrides: bStrides) { o, ao, bo, n, sa, sb in
+                        if sa == 1 && sb == 1 {
+                            for i in 0..<n { buffer[o + i] = f(pa[ao + i], pb[bo + i]) }
+                        } else if sa == 1 {
+                            let y = pb[bo]
+                            for i in 0..<n { buffer[o + i] = f(pa[ao + i], y) }
+                        } else if sb == 1 {
+                            let x = pa[ao]
+                            for i in 0..<n { buffer[o + i] = f(x, pb[bo + i]) }
+                        } else {
+                            let value = f(pa[ao], pb[bo])
+                            for i in 0..<n { buffer[o + i] = value }
+                        }
+                    }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: out, node: nil)
+    }
+
+    /// Applies `f` to every element. Untracked: the caller records.
+    @inline(__always)
+    func mapValues(_ f: (Float) -> Float) -> Tensor {
+        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { p in
+                for i in 0..<p.count { buffer[i] = f(p[i]) }
+            }
+            initialized = count
+        }
+        return Tensor(shape: shape, scalars: out, node: nil)
+    }
+
+    /// This tensor's values repeated to `target` (a shape it broadcasts to). Untracked.
+    func expandedValues(to target: [Int]) -> Tensor {
+        if shape == target { return detached() }
+        require(Broadcast.shape(shape, target, op: "broadcast(to:)") == target,
+                     "broadcast(to:): shape \(shape) does not broadcast to \(target)")
+        let strides = Broadcast.strides(of: shape, broadcastTo: target)
+        let none = [Int](repeating: 0, count: target.count)
+        let count = target.elementCount
+        let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { p in
+                Broadcast.forEachRun(shape: target, aStrides: strides, bStrides: none) { o, ao, _, n, sa, _ in
+                    if sa == 1 {
+                        for i in 0..<n { buffer[o + i] = p[ao + i] }
+                    } else {
+                        for i in 0..<n { buffer[o + i] = p[ao] }
+                    }
+                }
+            }
+            initialized = count
+        }
+        return Tensor(shape: target, scalars: out, node: nil)
+    }
+
+    func reshapedValues(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, scalars: scalars, node: nil)
+    }
+}

@@ -1,0 +1,28 @@
+/// A fully connected layer y = x·W + b, evaluated at explicit parameters
+/// `<name>.weight` ([input, output]) and `<name>.bias` ([output]).
+public struct Linear: Sendable, Codable, Equatable {
+    public let name: String
+    public let inputSize: Int
+    public let outputSize: Int
+
+    public init(name: String, inputSize: Int, outputSize: Int) {
+        self.name = name
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+    }
+
+    public var weightName: String { "\(name).weight" }
+    public var biasName: String { "\(name).bias" }
+
+    /// x: [batch, input] → [batch, output].
+    public func callAsFunction(_ x: Tensor, _ parameters: Parameters) -> Tensor {
+        require(x.rank == 2 && x.shape[1] == inputSize,
+                     "Linear \(name): input of shape \(x.shape), expected [batch, \(inputSize)]")
+        return x.matmul(parameters[weightName]) + parameters[biasName]
+    }
+
+    public func initialParameters<G: RandomNumberGenerator>(_ initializer: Initializer, using rng: inout G) -> Parameters {
+        Parameters(names: [weightName, biasName],
+                   tensors: [initializer.weight(fanIn: inputSize, fanOut: outputSize, using: &rng), Tensor.zeros([outputSize])])
+    }
+}

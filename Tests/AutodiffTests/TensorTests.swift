@@ -1,0 +1,77 @@
+import Testing
+import Autodiff
+
+@Suite struct TensorTests {
+    @Test func broadcastingForward() {
+        let a = Tensor([[1, 2, 3], [4, 5, 6]])
+        #expect((a + Tensor([10, 20, 30])).scalars == [11, 22, 33, 14, 25, 36])
+        #expect((a * Tensor(shape: [2, 1], scalars: [2, 3])).scalars == [2, 4, 6, 12, 15, 18])
+        #expect((Tensor(shape: [2, 1, 1], scalars: [1, 2]) + Tensor([[0, 10]])).shape == [2, 1, 2])
+        #expect((Tensor(shape: [3, 1], scalars: [1, 2, 3]) - Tensor([1, 1])).scalars == [0, 0, 1, 1, 2, 2])
+        #expect((a / 2).scalars == [0.5, 1, 1.5, 2, 2.5, 3])
+    }
+
+    @Test func broadcastingBackwardReducesToInputShapes() {
+        let a = Tensor([[1, 2, 3], [4, 5, 6]]).requiringGradient()
+        let row = Tensor([1, 1, 1]).requiringGradient()
+        let column = Tensor(shape: [2, 1], scalars: [2, 3]).requiringGradient()
+        let y = (a * row * column).sum()
+        let g = gradients(of: y, wrt: [a, row, column])
+        #expect(g[0].shape == [2, 3] && g[0].scalars == [2, 2, 2, 3, 3, 3])
+        #expect(g[1].shape == [3] && g[1].scalars == [14, 19, 24])
+        #expect(g[2].shape == [2, 1] && g[2].scalars == [6, 15])
+    }
+
+    @Test func reductionsAndShapes() {
+        let a = Tensor(shape: [2, 3, 2], scalars: (0..<12).map(Float.init))
+        #expect(a.sum(axis: 1).scalars == [6, 9, 24, 27])
+        #expect(a.sum(axes: [0, 2]).scalars == [14, 22, 30])
+        #expect(a.sum(axis: -1, keepDims: true).shape == [2, 3, 1])
+        #expect(a.max(axis: 1).scalars == [4, 5, 10, 11])
+        #expect(a.mean().scalar == 5.5)
+        #expect(a.permuted([2, 0, 1]).scalars == [0, 2, 4, 6, 8, 10, 1, 3, 5, 7, 9, 11])
+        #expect(Tensor([[1, 2], [3, 4]]).transposed().scalars == [1, 3, 2, 4])
+        #expect(a.sliced(axis: 1, 1..<2).scalars == [2, 3, 8, 9])
+        #expect(Tensor.concatenate([Tensor([[1], [2]]), Tensor([[3, 4], [5, 6]])], axis: 1).scalars == [1, 3, 4, 2, 5, 6])
+        #expect(Tensor([10, 20, 30]).gathered([2, 2, 0]).scalars == [30, 30, 10])
+        #expect(Tensor([1, 2, 3]).logSumExp(axis: 0).scalar == Float(Foundation_log(Double(1).exp() + 2.0.exp() + 3.0.exp())))
+    }
+
+    @Test func matmulAgreesWithNaiveProductForEveryTransposeFlag() {
+        let a = Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) * 0.5 - 2 })
+        let b = Tensor(shape: [4, 2], scalars: (0..<8).map { Float($0) - 3 })
+        let expected = naive(a, b)
+        #expect(isEqual(Tensor.matmul(a, b), expected))
+        #expect(isEqual(Tensor.matmul(a.transposed(), b, transposeA: true), expected))
+        #expect(isEqual(Tensor.matmul(a, b.transposed(), transposeB: true), expected))
+        #expect(isEqual(Tensor.matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true), expected))
+    }
+
+    @Test func copyOnWrite() {
+        let a = Tensor([1, 2, 3])
+        var b = a
+        b.withUnsafeMutableBufferPointer { $0[0] = 9 }
+        #expect(a.scalars == [1, 2, 3])
+        #expect(b.scalars == [9, 2, 3])
+    }
+
+    @Test func randomTensorsAreDeterministic() {
+        var r1 = Xoshiro256(seed: 3), r2 = Xoshiro256(seed: 3)
+        #expect(Tensor.randomNormal([4, 5], using: &r1).scalars == Tensor.randomNormal([4, 5], using: &r2).scalars)
+    }
+
+    private func naive(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
+        var out = [Float](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { out[i * n + j] += a.scalars[i * k + p] * b.scalars[p * n + j] } } }
+        return Tensor(shape: [m, n], scalars: out)
+    }
+
+    private func isEqual(_ a: Tensor, _ b: Tensor) -> Bool {
+        a.shape == b.shape && zip(a.scalars, b.scalars).allSatisfy { abs($0 - $1) < 1e-4 }
+    }
+}
+
+import Foundation
+private func Foundation_log(_ x: Double) -> Double { Foundation.log(x) }
+private extension Double { func exp() -> Double { Foundation.exp(self) } }

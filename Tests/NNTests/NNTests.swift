@@ -1,0 +1,112 @@
+import Testing
+import Foundation
+import NN
+import TestSupport
+
+@Suite struct ModelTests {
+    @Test func mlpShapesNamesAndInitialisation() {
+        var rng = Xoshiro256(seed: 1)
+        let mlp = MLP(sizes: [20, 100, 100, 6], activation: .relu)
+        let p = mlp.initialParameters(using: &rng)
+        #expect(p.names == ["layer1.weight", "layer1.bias", "layer2.weight", "layer2.bias", "layer3.weight", "layer3.bias"])
+        #expect(p.scalarCount == 20 * 100 + 100 + 100 * 100 + 100 + 100 * 6 + 6)
+        #expect(mlp(Tensor.zeros([7, 20]), p).shape == [7, 6])
+        // He initialisation: weight variance ≈ 2 / fan_in.
+        let w = p["layer2.weight"].scalars
+        let variance = w.map { Double($0 * $0) }.reduce(0, +) / Double(w.count)
+        #expect(abs(variance - 0.02) < 0.002, "variance \(variance)")
+        var again = Xoshiro256(seed: 1)
+        #expect(mlp.initialParameters(using: &again).flattened().scalars == p.flattened().scalars)
+    }
+
+    @Test func modelIsAFunctionOfExplicitParameters() {
+        var rng = Xoshiro256(seed: 2)
+        let mlp = MLP(sizes: [2, 4, 1], activation: .tanh)
+        let theta = mlp.initialParameters(using: &rng)
+        let x = Tensor.randomNormal([3, 2], using: &rng)
+        let shifted = theta.map { $0 + 0.1 }
+        #expect(mlp(x, theta).scalars != mlp(x, shifted).scalars)
+        #expect(mlp(x, theta).scalars == mlp(x, theta).scalars)
+    }
+
+    @Test func flattenAndUnflattenRoundTripAndAreDifferentiable() {
+        var rng = Xoshiro256(seed: 3)
+        let p = MLP(sizes: [3, 5, 2]).initialParameters(using: &rng)
+        let flat = p.flattened()
+        #expect(flat.shape == [p.scalarCount])
+        let back = p.unflattened(flat)
+        #expect(back.names == p.names)
+        #expect(zip(back.tensors, p.tensors).allSatisfy { $0.shape == $1.shape && $0.scalars == $1.scalars })
+        let tracked = p.requiringGradient()
+        let g = gradients(of: (tracked.flattened() * 2).sum(), wrt: tracked)
+        #expect(g.tensors.allSatisfy { $0.scalars.allSatisfy { $0 == 2 } })
+    }
+
+    @Test func sgdAndAdamReduceAQuadratic() {
+        var params = Parameters(names: ["x"], tensors: [Tensor([3, -2])])
+        var adam = Adam(learningRate: 0.1)
+        for _ in 0..<200 {
+            let tracked = params.requiringGradient()
+            params = adam.update(params, gradients: gradients(of: tracked["x"].square().sum(), wrt: tracked))
+        }
+        #expect(params["x"].scalars.allSatisfy { abs($0) < 0.05 }, "Adam ended at \(params["x"])")
+        // First Adam step moves every coordinate by the learning rate (bias-corrected m/√v = ±1).
+        var fresh = Adam(learningRate: 0.01)
+        let start = Parameters(names: ["x"], tensors: [Tensor([3, -2])])
+        let once = fresh.update(start, gradients: Parameters(names: ["x"], tensors: [Tensor([6, -4])]))
+        #expect(isClose(once["x"], Tensor([2.99, -1.99]), tolerance: 1e-6))
+        let sgd = SGD(learningRate: 0.25)
+        #expect(sgd.step(start, gradients: start)["x"].scalars == [2.25, -1.5])
+    }
+}
+
+@Suite struct SafetensorsTests {
+    let parameters = Parameters(names: ["layer1.weight", "layer1.bias", "log_std"],
+                                tensors: [Tensor([[1, -2.5], [3e-8, 4]]), Tensor([0.5, -0.25]), Tensor([-0.1])])
+
+    func temporaryURL(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("adapt-\(UUID().uuidString)-\(name)")
+    }
+
+    @Test func roundTripKeepsTensorsAndMetadata() throws {
+        let url = temporaryURL("model.safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Safetensors.write(parameters, metadata: ["env": "half-cheetah-vel", "iteration": "12"], to: url)
+        let contents = try Safetensors.read(url)
+        #expect(contents.metadata == ["env": "half-cheetah-vel", "iteration": "12"])
+        #expect(contents.tensors.names == parameters.names)
+        for (a, b) in zip(contents.tensors.tensors, parameters.tensors) {
+            #expect(a.shape == b.shape && a.scalars == b.scalars)
+        }
+        // The layout is the published one: header length, then JSON, data 8-byte aligned.
+        let data = try Data(contentsOf: url)
+        let headerLength = Int(data[0]) | Int(data[1]) << 8
+        #expect((8 + headerLength) % 8 == 0)
+        #expect(data.count == 8 + headerLength + 4 * 7)
+    }
+
+    @Test func truncatedFileIsRefused() throws {
+        let data = try Safetensors.encode(parameters)
+        for cut in [0, 5, 8, 20, data.count - 1] {
+            #expect(throws: Safetensors.Error.self) { try Safetensors.decode(data.prefix(cut)) }
+        }
+    }
+
+    @Test func corruptHeaderIsRefusedWithAReason() throws {
+        var data = try Safetensors.encode(parameters)
+        data[8] = UInt8(ascii: "#")  // the JSON header's opening brace
+        do {
+            _ = try Safetensors.decode(data, path: "bad.safetensors")
+            Issue.record("a corrupt header was accepted")
+        } catch let error as Safetensors.Error {
+            #expect(error.description.contains("bad.safetensors"))
+        }
+        var wrongLength = try Safetensors.encode(parameters)
+        wrongLength[0] = 0xFF; wrongLength[1] = 0xFF
+        #expect(throws: Safetensors.Error.self) { try Safetensors.decode(wrongLength) }
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: Safetensors.Error.self) { try Safetensors.read(URL(fileURLWithPath: "/nonexistent/x.safetensors")) }
+    }
+}
