@@ -1,0 +1,16 @@
+import Physics
+
+/// Settings shared by all envs; defaults follow REFERENCE.md ("Our environments").
+public struct EnvConfig: Sendable, Hashable, Codable {
+    /// Physics step, frame-skip and solver iterations (0.01 s, 5, 8 velocity, 3 position).
+    public var physics = PhysicsSettings()
+    /// Steps per episode; nil keeps the env's own (navigation 100, locomotion 200).
+    public var horizon: Int? = nil
+    /// Reset noise: joint angles uniform in ±resetNoise rad, velocities resetNoise·N(0, 1)
+    /// (Gymnasium's HalfCheetah `reset_noise_scale` = 0.1).
+    public var resetNoise: Double = 0.1
+    /// Where robot files live; nil searches `$ADAPT_ENVS_DIR`, `./envs`, then the source tree's `envs/`.
+    public var envsDirectory: String? = nil
+
+    public init() {}
+}
