@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "SeededRandom"),
         .target(name: "Autodiff", dependencies: ["CBLAS", "SeededRandom"]),
         .target(name: "NN", dependencies: ["Autodiff"]),
+        .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
 
         // MARK: - Environments (physics, envs, rendering)
         .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
@@ -39,7 +40,7 @@ let package = Package(
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Physics", "Envs", "Render",
+            "Autodiff", "NN", "Config", "Physics", "Envs", "Render",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

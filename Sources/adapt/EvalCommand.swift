@@ -1,0 +1,39 @@
+import ArgumentParser
+import Config
+import Foundation
+
+/// `adapt eval`: meta-test evaluation. With `--config` (supervised experiments) it evaluates the
+/// checkpoints in `--policies`; with `--policy` one meta-RL checkpoint; with `--experiment` every
+/// shipped method of a meta-RL experiment side by side.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval", abstract: "Evaluate trained policies after 0…N adaptation steps on held-out tasks.")
+
+    @Option(help: "Experiment config (supervised experiments).") var config: String?
+    @Option(help: "Folder of checkpoints to compare (default policies/<experiment>).") var policies: String?
+    @Option(help: "One meta-RL checkpoint.") var policy: String?
+    @Option(help: "A meta-RL experiment name: evaluate all its shipped methods.") var experiment: String?
+    @Option(help: "Held-out tasks.") var tasks: Int?
+    @Option(help: "Adaptation steps.") var steps: Int?
+    @Option(help: "Seed of the held-out tasks (disjoint from training seeds).") var seed: UInt64?
+    @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func validate() throws {
+        let given = [config, policy, experiment].compactMap { $0 }.count
+        if given != 1 { throw ValidationError("give exactly one of --config, --policy or --experiment") }
+    }
+
+    func run() throws {
+        if let config {
+            let url = URL(fileURLWithPath: config)
+            switch try experimentKind(of: url) {
+            case "sinusoid", "omniglot": try SupervisedCommands.evaluate(self, configURL: url)
+            case "meta-rl": try MetaRLCommands.evaluate(self, configURL: url)
+            case let other: throw ValidationError("\(config): unknown experiment kind '\(other)'")
+            }
+        } else {
+            try MetaRLCommands.evaluate(self, configURL: nil)
+        }
+    }
+}
