@@ -136,7 +136,7 @@ static b2Vec2 originVelocity(const b2Body *b) {
 float cb2_step(CB2World *world, const float *actions, int32_t frameSkip, int32_t trackedBody) {
     const size_t n = world->joints.size();
     const b2Body *tracked = trackedBody >= 0 ? world->bodies[(size_t)trackedBody] : nullptr;
-    float vxSum = 0;
+    const float x0 = tracked ? tracked->GetPosition().x : 0;
     for (int32_t s = 0; s < frameSkip; ++s) {
         for (size_t i = 0; i < n; ++i) {
             const Actuated &a = world->joints[i];
@@ -147,9 +147,12 @@ float cb2_step(CB2World *world, const float *actions, int32_t frameSkip, int32_t
             a.parent->ApplyTorque(-tau, false);
         }
         world->world.Step(world->dt, world->velocityIterations, world->positionIterations);
-        if (tracked) vxSum += originVelocity(tracked).x;
     }
-    return frameSkip > 0 ? vxSum / (float)frameSkip : 0;
+    // The average velocity over the frame-skip is the displacement over its duration (as
+    // Gymnasium's and pytorch-maml-rl's (x_after - x_before) / dt); unlike a mean of sampled
+    // velocities it includes Box2D's position corrections, so rewards match actual progress.
+    if (!tracked || frameSkip <= 0) return 0;
+    return (tracked->GetPosition().x - x0) / (world->dt * (float)frameSkip);
 }
 
 void cb2_read_state(const CB2World *world, float *bodies, float *joints) {

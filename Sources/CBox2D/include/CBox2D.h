@@ -50,7 +50,8 @@ int32_t cb2_add_revolute(CB2World *world, int32_t parent, int32_t child, float x
 
 /// Applies the actions (one per joint, in joint order) and takes `frameSkip` physics steps,
 /// re-applying torques before each (Box2D clears forces after every step). Returns the
-/// x velocity of `trackedBody`'s origin averaged over the sub-steps.
+/// x velocity of `trackedBody`'s origin averaged over the sub-steps: its displacement over
+/// frameSkip * dt.
 float cb2_step(CB2World *world, const float *actions, int32_t frameSkip, int32_t trackedBody);
 
 /// Number of floats per body in `cb2_read_state`'s body block.
