@@ -37,10 +37,11 @@ let package = Package(
         .target(name: "Render", dependencies: ["Envs", "CZlib"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
+        .target(name: "MetaLearning", dependencies: ["NN", "Config", "CZlib"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "Physics", "Envs", "Render",
+            "Autodiff", "NN", "Config", "Physics", "Envs", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,67 @@
+import NN
+
+/// The task-specific adaptation of MAML: N steps of gradient descent on the support loss,
+/// θ′ = θ − α ⊙ ∇θ L_support(θ) (Finn et al. 2017, Eq. 1; Meta-SGD's per-parameter α when
+/// `stepSizes` are given, Li et al. 2017). The single implementation used by meta-training
+/// (MAML, first-order MAML, Reptile, the baselines' fine-tuning) and by evaluation.
+public struct InnerLoop: Sendable {
+    /// Gradient steps on the support set.
+    public var steps: Int
+    /// α, used when no per-parameter step sizes are given.
+    public var stepSize: Float
+    /// Record the inner gradients so the meta-gradient differentiates through them (second-order
+    /// MAML). When false the inner gradients are constants: first-order MAML, and evaluation.
+    public var createGraph: Bool
+
+    public init(steps: Int, stepSize: Float, createGraph: Bool) {
+        require(steps >= 0, "InnerLoop: steps must be ≥ 0, got \(steps)")
+        self.steps = steps
+        self.stepSize = stepSize
+        self.createGraph = createGraph
+    }
+
+    public struct Result: Sendable {
+        /// θ′ after `steps` updates; a function of θ (and α) in the graph when θ was tracked.
+        public var parameters: Parameters
+        /// Support loss at θ, before any step.
+        public var initialLoss: Float
+        /// ‖∇θ L_support(θ)‖ at the first step (0 when steps = 0).
+        public var initialGradientNorm: Float
+    }
+
+    /// Adapts `parameters` to the support set `(inputs, targets)`.
+    ///
+    /// - Parameters:
+    ///   - stepSizes: per-parameter α shaped like `parameters` (Meta-SGD), or nil for `stepSize`.
+    ///   - observe: called with (step, parameters) before the first step and after every step;
+    ///     evaluation reads the query loss there.
+    public func adapt(_ parameters: Parameters, stepSizes: Parameters? = nil, model: FunctionalModel,
+                      inputs: Tensor, targets: Tensor,
+                      observe: ((Int, Parameters) -> Void)? = nil) -> Result {
+        // When θ is not part of a graph (evaluation, Reptile), each step starts from a fresh leaf
+        // and nothing links θ′ back to θ; otherwise θ′ stays a function of θ.
+        let linked = parameters.tensors.allSatisfy(\.isTracked)
+        var theta = parameters
+        var initialLoss = Float.nan
+        var initialNorm: Float = 0
+        observe?(0, theta)
+        for step in 0..<steps {
+            if !linked { theta = theta.detached().requiringGradient() }
+            let loss = model.loss(theta, inputs, targets)
+            let g = gradients(of: loss, wrt: theta, createGraph: createGraph)
+            if step == 0 {
+                initialLoss = loss.scalar
+                initialNorm = g.tensors.reduce(Float(0)) { $0 + $1.scalars.reduce(0) { $0 + $1 * $1 } }.squareRoot()
+            }
+            if let stepSizes {
+                theta = theta.zip(stepSizes.zip(g, *), -)
+            } else {
+                theta = theta.zip(g) { $0 - stepSize * $1 }
+            }
+            if !linked { theta = theta.detached() }
+            observe?(step + 1, theta)
+        }
+        if steps == 0 { initialLoss = withoutGradients { model.loss(theta, inputs, targets).scalar } }
+        return Result(parameters: theta, initialLoss: initialLoss, initialGradientNorm: initialNorm)
+    }
+}

@@ -1,0 +1,184 @@
+import NN
+
+/// The meta-learning algorithms, and the two baselines trained by the same machinery.
+public enum Algorithm: String, Sendable, Codable, CaseIterable {
+    /// MAML (Finn et al. 2017, Algorithm 2): the meta-gradient differentiates through the inner
+    /// steps, second derivatives included.
+    case maml
+    /// First-order MAML (Finn et al. 2017, §5.2; Nichol et al. 2018): the inner gradients are
+    /// treated as constants, so the meta-gradient is the query gradient at the adapted θ′.
+    case fomaml
+    /// Reptile (Nichol et al. 2018, Algorithm 1): adapt on the task's points, then move θ towards
+    /// the adapted θ̃; the meta-optimiser receives θ − θ̃ as its gradient.
+    case reptile
+    /// Pretrained baseline (Finn et al. 2017, §5.1): one network regresses all tasks jointly
+    /// (no inner loop in training); fine-tuned by gradient descent at test time.
+    case pretrained
+    /// Oracle baseline: the network also receives the task's parameters as inputs.
+    case oracle
+
+    /// Whether training adapts to each task before the loss is taken.
+    public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile }
+}
+
+/// The outer optimiser of the meta-parameters.
+public enum MetaOptimizer: String, Sendable, Codable, CaseIterable {
+    case adam, sgd
+}
+
+/// Hyperparameters of meta-training, one documented field each; defaults are the paper's
+/// sinusoid settings (Finn et al. 2017, §5.1).
+public struct MetaLearnerSettings: Sendable, Codable, Equatable {
+    /// Inner gradient steps per task during meta-training.
+    public var innerSteps = 1
+    /// Inner step size α.
+    public var innerStepSize: Float = 0.01
+    /// Learn a per-parameter α (Meta-SGD, Li et al. 2017), initialised to `innerStepSize`.
+    public var learnInnerStepSize = false
+    /// Outer optimiser and its step size β.
+    public var metaOptimizer = MetaOptimizer.adam
+    public var metaStepSize: Float = 0.001
+    /// Tasks per meta-update.
+    public var metaBatchSize = 25
+    /// Reptile only: inner steps and inner step size on the task's pooled points.
+    public var reptileInnerSteps = 10
+    public var reptileInnerStepSize: Float = 0.02
+
+    public init() {}
+}
+
+/// The log of one meta-update: one row of `progress.csv`.
+public struct MetaStepLog: Sendable, Codable {
+    /// The objective the update descended, averaged over the meta-batch (MAML: query loss at θ′).
+    public var metaLoss: Float
+    /// Query loss at θ, before adaptation.
+    public var preAdaptationLoss: Float
+    /// Query loss after adaptation (equals `preAdaptationLoss` for the baselines).
+    public var postAdaptationLoss: Float
+    /// ‖∇θ L_support(θ)‖, the norm of the first inner gradient, averaged over tasks.
+    public var adaptationGradientNorm: Float
+}
+
+/// Meta-trains the parameters of a `FunctionalModel`: MAML, first-order MAML, Reptile, or the
+/// joint training of the baselines. A value holding θ (and α), the optimiser state and the
+/// iteration count; `step(on:)` takes one meta-update.
+public struct MetaLearner: Sendable {
+    public let algorithm: Algorithm
+    public let settings: MetaLearnerSettings
+    public let model: FunctionalModel
+    /// θ followed, with Meta-SGD, by α under the names `innerStepSize.<name>`.
+    public private(set) var trainable: Parameters
+    public private(set) var adam: Adam
+    public private(set) var iteration = 0
+
+    public static let stepSizePrefix = "innerStepSize."
+
+    public init(algorithm: Algorithm, settings: MetaLearnerSettings, model: FunctionalModel, initialParameters: Parameters) {
+        self.algorithm = algorithm
+        self.settings = settings
+        self.model = model
+        var trainable = initialParameters
+        if settings.learnInnerStepSize && algorithm != .reptile && algorithm.adaptsInTraining {
+            let alpha = initialParameters.map { Tensor(repeating: settings.innerStepSize, shape: $0.shape) }
+            trainable = Parameters(names: trainable.names + alpha.names.map { Self.stepSizePrefix + $0 },
+                                   tensors: trainable.tensors + alpha.tensors)
+        }
+        self.trainable = trainable
+        self.adam = Adam(learningRate: settings.metaStepSize)
+    }
+
+    /// θ, the model's parameters (without α).
+    public var parameters: Parameters { Self.split(trainable).parameters }
+    /// The learned per-parameter α, if any.
+    public var stepSizes: Parameters? { Self.split(trainable).stepSizes }
+
+    /// Separates θ from the learned α in a trainable set (names starting with `stepSizePrefix`).
+    public static func split(_ trainable: Parameters) -> (parameters: Parameters, stepSizes: Parameters?) {
+        let isAlpha = trainable.names.map { $0.hasPrefix(stepSizePrefix) }
+        let theta = Parameters(names: zip(trainable.names, isAlpha).filter { !$0.1 }.map(\.0),
+                               tensors: zip(trainable.tensors, isAlpha).filter { !$0.1 }.map(\.0))
+        guard isAlpha.contains(true) else { return (theta, nil) }
+        let alpha = Parameters(names: zip(trainable.names, isAlpha).filter(\.1).map { String($0.0.dropFirst(stepSizePrefix.count)) },
+                               tensors: zip(trainable.tensors, isAlpha).filter(\.1).map(\.0))
+        return (theta, alpha)
+    }
+
+    /// The inner loop this learner trains with.
+    public var trainingInnerLoop: InnerLoop {
+        switch algorithm {
+        case .maml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: true)
+        case .fomaml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
+        case .reptile: InnerLoop(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
+        case .pretrained, .oracle: InnerLoop(steps: 0, stepSize: 0, createGraph: false)
+        }
+    }
+
+    // MARK: - The meta-gradient
+
+    /// The gradient the meta-optimiser descends, averaged over `tasks`, and the step's log.
+    public func metaGradient(on tasks: [FewShotTask]) -> (gradient: Parameters, log: MetaStepLog) {
+        require(!tasks.isEmpty, "MetaLearner.metaGradient: no tasks")
+        let inner = trainingInnerLoop
+        let scale = 1 / Float(tasks.count)
+        var total = trainable.map { Tensor.zeros($0.shape) }
+        var log = MetaStepLog(metaLoss: 0, preAdaptationLoss: 0, postAdaptationLoss: 0, adaptationGradientNorm: 0)
+        for task in tasks {
+            let pre = withoutGradients { model.loss(parameters, task.queryInputs, task.queryTargets).scalar }
+            switch algorithm {
+            case .maml, .fomaml:
+                // θ (and α) as leaves; θ′ stays a function of them through the inner steps
+                // (second order: through the inner gradients too).
+                let leaves = trainable.requiringGradient()
+                let (theta, alpha) = Self.split(leaves)
+                let adapted = inner.adapt(theta, stepSizes: alpha, model: model,
+                                          inputs: task.supportInputs, targets: task.supportTargets)
+                let queryLoss = model.loss(adapted.parameters, task.queryInputs, task.queryTargets)
+                let g = gradients(of: queryLoss, wrt: leaves)
+                total = total.zip(g) { $0 + scale * $1 }
+                log.metaLoss += scale * queryLoss.scalar
+                log.postAdaptationLoss += scale * queryLoss.scalar
+                log.adaptationGradientNorm += scale * adapted.initialGradientNorm
+            case .reptile:
+                let adapted = inner.adapt(parameters.detached(), model: model, inputs: task.allInputs, targets: task.allTargets)
+                total = total.zip(parameters.zip(adapted.parameters, -)) { $0 + scale * $1 }
+                let post = withoutGradients { model.loss(adapted.parameters, task.queryInputs, task.queryTargets).scalar }
+                let trainLoss = withoutGradients { model.loss(adapted.parameters, task.allInputs, task.allTargets).scalar }
+                log.metaLoss += scale * trainLoss
+                log.postAdaptationLoss += scale * post
+                log.adaptationGradientNorm += scale * adapted.initialGradientNorm
+            case .pretrained, .oracle:
+                let leaves = trainable.requiringGradient()
+                let loss = model.loss(leaves, task.allInputs, task.allTargets)
+                let g = gradients(of: loss, wrt: leaves)
+                total = total.zip(g) { $0 + scale * $1 }
+                log.metaLoss += scale * loss.scalar
+                log.postAdaptationLoss += scale * pre
+                log.adaptationGradientNorm += scale * g.tensors.reduce(Float(0)) { $0 + $1.scalars.reduce(0) { $0 + $1 * $1 } }.squareRoot()
+            }
+            log.preAdaptationLoss += scale * pre
+        }
+        return (total, log)
+    }
+
+    /// One meta-update: θ ← optimiser(θ, meta-gradient). Returns the step's log.
+    @discardableResult
+    public mutating func step(on tasks: [FewShotTask]) -> MetaStepLog {
+        let (g, log) = metaGradient(on: tasks)
+        switch settings.metaOptimizer {
+        case .adam: trainable = adam.update(trainable, gradients: g)
+        case .sgd: trainable = withoutGradients { trainable.detached().zip(g) { $0 - settings.metaStepSize * $1 } }
+        }
+        if let alpha = stepSizes, !alpha.isFinite { require(false, "MetaLearner: learned step sizes became non-finite") }
+        iteration += 1
+        return log
+    }
+
+    /// Restores a saved state (resuming a run).
+    public mutating func restore(trainable: Parameters, adam: Adam, iteration: Int) {
+        require(trainable.names == self.trainable.names,
+                "MetaLearner.restore: checkpoint holds \(trainable.names), the learner \(self.trainable.names)")
+        self.trainable = trainable
+        self.adam = adam
+        self.iteration = iteration
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Config
+import NN
+
+/// Sinusoid regression (Finn et al. 2017, §5.1): each task is y = A·sin(x − φ) with
+/// A ~ U[0.1, 5.0], φ ~ U[0, π], and inputs x ~ U[−5, 5]; the loss is mean squared error.
+public struct SinusoidTaskFamily: Sendable, Equatable {
+    public var amplitude: ClosedRange<Float>
+    public var phase: ClosedRange<Float>
+    public var input: ClosedRange<Float>
+
+    public init(amplitude: ClosedRange<Float> = 0.1...5.0, phase: ClosedRange<Float> = 0...Float.pi,
+                input: ClosedRange<Float> = -5...5) {
+        self.amplitude = amplitude
+        self.phase = phase
+        self.input = input
+    }
+
+    /// Draws one task (its amplitude and phase).
+    public func sample<G: RandomNumberGenerator>(using rng: inout G) -> SinusoidTask {
+        let a = Float(rng.uniform(Double(amplitude.lowerBound), Double(amplitude.upperBound)))
+        let p = Float(rng.uniform(Double(phase.lowerBound), Double(phase.upperBound)))
+        return SinusoidTask(amplitude: a, phase: p)
+    }
+
+    /// `count` tasks, each with `shots` support points and `queryPoints` query points drawn from
+    /// the input range. With `oracle`, inputs carry (x, A, φ).
+    public func sampleTasks<G: RandomNumberGenerator>(_ count: Int, shots: Int, queryPoints: Int, oracle: Bool = false,
+                                                      using rng: inout G) -> [FewShotTask] {
+        (0..<count).map { _ in
+            sample(using: &rng).fewShotTask(shots: shots, queryPoints: queryPoints, input: input, oracle: oracle, using: &rng)
+        }
+    }
+}
+
+/// One sinusoid y = A·sin(x − φ).
+public struct SinusoidTask: Sendable, Equatable, Codable {
+    public var amplitude: Float
+    public var phase: Float
+
+    public init(amplitude: Float, phase: Float) {
+        self.amplitude = amplitude
+        self.phase = phase
+    }
+
+    public func callAsFunction(_ x: Float) -> Float { amplitude * Foundation.sin(x - phase) }
+
+    /// Inputs [count, 1] (or [count, 3] = (x, A, φ) for the oracle) and targets [count, 1] at the given x.
+    public func batch(at xs: [Float], oracle: Bool = false) -> (inputs: Tensor, targets: Tensor) {
+        let inputs = oracle
+            ? Tensor(shape: [xs.count, 3], scalars: xs.flatMap { [$0, amplitude, phase] })
+            : Tensor(shape: [xs.count, 1], scalars: xs)
+        return (inputs, Tensor(shape: [xs.count, 1], scalars: xs.map { self($0) }))
+    }
+
+    /// `count` inputs drawn uniformly from `range`.
+    public static func inputs<G: RandomNumberGenerator>(_ count: Int, in range: ClosedRange<Float>, using rng: inout G) -> [Float] {
+        (0..<count).map { _ in Float(rng.uniform(Double(range.lowerBound), Double(range.upperBound))) }
+    }
+
+    /// A few-shot task: `shots` support points and `queryPoints` fresh query points.
+    public func fewShotTask<G: RandomNumberGenerator>(shots: Int, queryPoints: Int, input: ClosedRange<Float>,
+                                                      supportRange: ClosedRange<Float>? = nil, oracle: Bool = false,
+                                                      using rng: inout G) -> FewShotTask {
+        let support = batch(at: Self.inputs(shots, in: supportRange ?? input, using: &rng), oracle: oracle)
+        let query = batch(at: Self.inputs(queryPoints, in: input, using: &rng), oracle: oracle)
+        return FewShotTask(supportInputs: support.inputs, supportTargets: support.targets,
+                           queryInputs: query.inputs, queryTargets: query.targets)
+    }
+}
+
+/// `envs/sinusoid.yaml`: the paper's sinusoid configuration (Finn et al. 2017, §5.1 and
+/// appendix A.1; cbfinn/maml `main.py --datasource=sinusoid`). Each field's default is the paper's.
+public struct SinusoidConfig: ConfigFile, Equatable {
+    /// Always `sinusoid`.
+    public var kind = "sinusoid"
+    /// Seed of meta-training (task draws and initialisation).
+    public var seed: UInt64 = 1
+    /// Task family: amplitude A, phase φ and input x ranges, each [low, high].
+    public var amplitude: [Float] = [0.1, 5.0]
+    public var phase: [Float] = [0, Float.pi]
+    public var input: [Float] = [-5, 5]
+    /// Regressor: MLP 1 → 40 → 40 → 1.
+    public var hiddenSizes = [40, 40]
+    public var activation = Activation.relu
+    /// Default algorithm when `--algo` is not given.
+    public var algorithm = Algorithm.maml
+    /// Meta-iterations (the paper: 70,000).
+    public var iterations = 70_000
+    /// K: support points per task in meta-training, and query points per task.
+    public var shots = 10
+    public var queryPoints = 10
+    /// Inner loop, meta-optimiser and meta-batch (α = 0.01, 1 step, Adam β = 0.001, 25 tasks).
+    public var learner = MetaLearnerSettings()
+    /// Write a checkpoint every this many iterations.
+    public var checkpointEvery = 1000
+    /// Meta-test protocol.
+    public var evaluation = SinusoidEvaluation()
+
+    public init() {}
+    public static var defaults: SinusoidConfig { SinusoidConfig() }
+
+    public var family: SinusoidTaskFamily {
+        SinusoidTaskFamily(amplitude: amplitude[0]...amplitude[1], phase: phase[0]...phase[1], input: input[0]...input[1])
+    }
+
+    /// The regressor for an algorithm: the oracle sees (x, A, φ).
+    public func network(for algorithm: Algorithm) -> MLP {
+        MLP(sizes: [algorithm == .oracle ? 3 : 1] + hiddenSizes + [1], activation: activation)
+    }
+
+    public func validate() throws {
+        if kind != "sinusoid" { throw ConfigError.invalid(key: "kind", "expected 'sinusoid', got '\(kind)'") }
+        for (key, range) in [("amplitude", amplitude), ("phase", phase), ("input", input)] {
+            if range.count != 2 || !(range[0] <= range[1]) { throw ConfigError.invalid(key: key, "expected [low, high] with low ≤ high, got \(range)") }
+        }
+        if hiddenSizes.isEmpty || hiddenSizes.contains(where: { $0 <= 0 }) { throw ConfigError.invalid(key: "hiddenSizes", "need positive sizes, got \(hiddenSizes)") }
+        if iterations < 0 { throw ConfigError.invalid(key: "iterations", "must be ≥ 0") }
+        if shots <= 0 { throw ConfigError.invalid(key: "shots", "must be positive") }
+        if queryPoints <= 0 { throw ConfigError.invalid(key: "queryPoints", "must be positive") }
+        if checkpointEvery <= 0 { throw ConfigError.invalid(key: "checkpointEvery", "must be positive") }
+        try learner.check(prefix: "learner")
+        try evaluation.validate()
+    }
+}
+
+/// The meta-test protocol (REFERENCE.md): K = 5, 10, 20 support points, 0…10 steps with α = 0.01,
+/// 100 query points, ≥ 600 tasks from a seed disjoint from training; the pretrained baseline's
+/// fine-tuning step size is picked on separate validation tasks.
+public struct SinusoidEvaluation: Codable, Sendable, Equatable {
+    public var tasks = 600
+    public var shots = [5, 10, 20]
+    public var steps = 10
+    public var stepSize: Float = 0.01
+    public var queryPoints = 100
+    /// Seed of the test tasks; training seeds are small, this one is far from them.
+    public var seed: UInt64 = 1_000_003
+    /// Candidate fine-tuning step sizes for the pretrained baseline and validation tasks to pick among them.
+    public var fineTuneStepSizes: [Float] = [0.001, 0.003, 0.01, 0.02, 0.05, 0.1]
+    public var validationTasks = 200
+    public var validationSeed: UInt64 = 2_000_003
+
+    public init() {}
+
+    public func validate() throws {
+        if tasks <= 0 { throw ConfigError.invalid(key: "evaluation.tasks", "must be positive") }
+        if shots.isEmpty || shots.contains(where: { $0 <= 0 }) { throw ConfigError.invalid(key: "evaluation.shots", "need positive counts") }
+        if steps < 0 { throw ConfigError.invalid(key: "evaluation.steps", "must be ≥ 0") }
+        if fineTuneStepSizes.isEmpty || fineTuneStepSizes.contains(where: { !($0 > 0) }) {
+            throw ConfigError.invalid(key: "evaluation.fineTuneStepSizes", "need positive step sizes")
+        }
+    }
+}
+
+extension MetaLearnerSettings {
+    /// Range checks, naming keys under `prefix`.
+    public func check(prefix: String) throws {
+        if innerSteps < 0 { throw ConfigError.invalid(key: "\(prefix).innerSteps", "must be ≥ 0") }
+        if !(innerStepSize >= 0) { throw ConfigError.invalid(key: "\(prefix).innerStepSize", "must be ≥ 0") }
+        if !(metaStepSize > 0) { throw ConfigError.invalid(key: "\(prefix).metaStepSize", "must be positive") }
+        if metaBatchSize <= 0 { throw ConfigError.invalid(key: "\(prefix).metaBatchSize", "must be positive") }
+        if reptileInnerSteps <= 0 { throw ConfigError.invalid(key: "\(prefix).reptileInnerSteps", "must be positive") }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import NN
+
+/// A meta-training run in a folder: `progress.csv` (one row per iteration) and
+/// `checkpoint.safetensors` (full state, written atomically every `checkpointEvery` iterations and
+/// at the end), resumable exactly: the learner, Adam's moments and the task generator's state are
+/// all restored, so a resumed run continues with the numbers an uninterrupted one would draw.
+public struct TrainingRun {
+    public let folder: URL
+    public private(set) var learner: MetaLearner
+    public private(set) var rng: Xoshiro256
+    /// Seconds spent training, across resumes.
+    public private(set) var elapsed: Double = 0
+    /// Draws one meta-batch of tasks.
+    public let sampleTasks: (inout Xoshiro256) -> [FewShotTask]
+    /// Written into every checkpoint (algorithm, experiment, hyperparameters).
+    public var metadata: [String: String]
+    public var checkpointEvery: Int
+
+    public static let progressHeader =
+        "iteration,meta_loss,pre_adaptation_loss,post_adaptation_loss,adaptation_gradient_norm,wall_time"
+
+    public var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
+    public var progressURL: URL { folder.appendingPathComponent("progress.csv") }
+
+    public init(folder: URL, learner: MetaLearner, rng: Xoshiro256, metadata: [String: String], checkpointEvery: Int,
+                sampleTasks: @escaping (inout Xoshiro256) -> [FewShotTask]) {
+        self.folder = folder
+        self.learner = learner
+        self.rng = rng
+        self.metadata = metadata
+        self.checkpointEvery = checkpointEvery
+        self.sampleTasks = sampleTasks
+    }
+
+    /// Continues from the folder's checkpoint; progress rows after it are dropped.
+    public mutating func resume() throws {
+        let state = try Checkpoint.load(checkpointURL, names: learner.trainable.names)
+        learner.restore(trainable: state.trainable, adam: state.adam, iteration: state.iteration)
+        rng = state.rng
+        elapsed = state.elapsed
+        if let text = try? String(contentsOf: progressURL, encoding: .utf8) {
+            let rows = text.split(separator: "\n").filter { line in
+                guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
+                return i <= state.iteration
+            }
+            try (rows.joined(separator: "\n") + "\n").write(to: progressURL, atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// Trains until `iterations` meta-updates have been taken in total, calling `onStep` after
+    /// each with (iteration, log, elapsed seconds).
+    public mutating func train(until iterations: Int, onStep: (Int, MetaStepLog, Double) -> Void = { _, _, _ in }) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: progressURL.path) || learner.iteration == 0 {
+            try (Self.progressHeader + "\n").write(to: progressURL, atomically: true, encoding: .utf8)
+        }
+        let csv = try FileHandle(forWritingTo: progressURL)
+        defer { try? csv.close() }
+        try csv.seekToEnd()
+        var pending = ""
+        var start = DispatchTime.now().uptimeNanoseconds
+        while learner.iteration < iterations {
+            let tasks = sampleTasks(&rng)
+            let log = learner.step(on: tasks)
+            let now = DispatchTime.now().uptimeNanoseconds
+            elapsed += Double(now - start) * 1e-9
+            start = now
+            let i = learner.iteration
+            pending += "\(i),\(log.metaLoss),\(log.preAdaptationLoss),\(log.postAdaptationLoss),\(log.adaptationGradientNorm),\(String(format: "%.3f", elapsed))\n"
+            if i % checkpointEvery == 0 || i == iterations {
+                csv.write(Data(pending.utf8))
+                pending = ""
+                try saveCheckpoint()
+            }
+            onStep(i, log, elapsed)
+        }
+        if !pending.isEmpty { csv.write(Data(pending.utf8)) }
+    }
+
+    public func saveCheckpoint() throws {
+        try Checkpoint.save(.init(trainable: learner.trainable, adam: learner.adam, iteration: learner.iteration,
+                                  rng: rng, elapsed: elapsed, metadata: metadata), to: checkpointURL)
+    }
+
+    /// The learned parameters with the run's metadata, for `policies/`.
+    public func savePolicy(to url: URL) throws {
+        var meta = metadata
+        meta["iteration"] = String(learner.iteration)
+        meta["training_seconds"] = String(format: "%.1f", elapsed)
+        try Checkpoint.savePolicy(learner.trainable, metadata: meta, to: url)
+    }
+}
