@@ -62,7 +62,7 @@ final class Locomotion {
     /// A side-view scene following the root body.
     func scene(goal: Scene.Goal?, status: [(String, String)]) -> Scene {
         let root = robot.position(0)
-        return Scene(view: .side, items: robot.sceneItems(), camera: Vec2(root.x, 0.5), viewWidth: 6,
+        return Scene(view: .side, items: robot.sceneItems(), camera: Vec2(root.x, 0.6), viewWidth: 4.5,
                      goal: goal, time: Double(elapsedSteps) * dt, status: status)
     }
 }

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Envs
+import Foundation
+import Render
+import SeededRandom
+
+/// `adapt render`: draws a rollout of an env as ASCII (live in the terminal, or to a text file),
+/// as a PNG of the final frame, or as an animated GIF.
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render", abstract: "Draw an environment rollout as ASCII, PNG or GIF.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case ascii, png, gif }
+
+    @Option(help: "Environment: \(EnvRegistry.names.joined(separator: ", ")).") var env = "half-cheetah-vel"
+    @Option(help: "Task parameter: goal velocity, direction (1 or -1), goal x, or 'x,y' for navigation; default: the family's default task.")
+    var task: String?
+    @Option(help: "Policy: random, zero, or a checkpoint path.") var policy: PolicyChoice = .random
+    @Option(help: "Output format.") var format: Format = .ascii
+    @Option(help: "Output file; ASCII without it plays in the terminal. Default for png/gif: <env>.<format>.")
+    var out: String?
+    @Option(help: "Env steps to run.") var steps = 200
+    @Option(help: "Seed for the reset noise and random actions.") var seed: UInt64 = 0
+    @Option(help: "Playback speed for terminal ASCII and GIF (1 = real time).") var speed = 1.0
+    @Option(help: "Image width in pixels.") var width = 480
+    @Option(help: "Image height in pixels.") var height = 270
+
+    func validate() throws {
+        guard EnvRegistry.names.contains(env) else { throw ValidationError("\(EnvError.unknownEnv(env))") }
+        guard steps >= 0 else { throw ValidationError("--steps must be at least 0") }
+        guard speed > 0 else { throw ValidationError("--speed must be positive") }
+        guard width >= 32, height >= 32 else { throw ValidationError("--width and --height must be at least 32") }
+        if case let .checkpoint(path) = policy {
+            throw ValidationError("checkpoint policies are not supported by render yet (got '\(path)'); use --policy random or zero")
+        }
+    }
+
+    func run() throws {
+        let spec = try EnvRegistry.spec(env)
+        let chosen = try task.map { try Task(kind: spec.defaultTask.kind, parsing: $0) }
+        let environment = try spec.make(task: chosen)
+        var rng = Xoshiro256(seed: seed)
+        let act = { (_: [Float]) -> [Float] in try policy.action(for: environment.actionSpace, rng: &rng) }
+        // One env step is 0.05 s for locomotion (0.01 s × frame-skip 5); navigation plays at the same pace.
+        let frameSeconds = 0.05 / speed
+
+        switch format {
+        case .ascii:
+            if let out {
+                let renderer = ASCIIRenderer(columns: 100, rows: 30)
+                var frames: [String] = []
+                try environment.rollout(steps: steps, seed: seed, act: act) { frames.append(renderer.render($0)) }
+                try frames.enumerated().map { "frame \($0.offset)\n\($0.element)" }.joined(separator: "\n\n")
+                    .write(toFile: out, atomically: true, encoding: .utf8)
+                print("wrote \(frames.count) frames to \(out)")
+            } else {
+                let renderer = ASCIIRenderer.fittingTerminal()
+                var player = TerminalPlayer(interval: frameSeconds)
+                defer { player.finish() }
+                try environment.rollout(steps: steps, seed: seed, act: act) { player.show(renderer.render($0)) }
+            }
+        case .png:
+            let path = out ?? "\(env).png"
+            var last: Scene?
+            try environment.rollout(steps: steps, seed: seed, act: act) { last = $0 }
+            try PNG.write(SceneRasterizer(width: width, height: height).draw(last!), to: path)
+            print("wrote \(path)")
+        case .gif:
+            let path = out ?? "\(env).gif"
+            let raster = SceneRasterizer(width: width, height: height)
+            var gif = GIFWriter(width: width, height: height, delayCentiseconds: max(2, Int((frameSeconds * 100).rounded())))
+            try environment.rollout(steps: steps, seed: seed, act: act) { gif.add(raster.draw($0)) }
+            try gif.write(to: path)
+            print("wrote \(path) (\(gif.frames.count) frames)")
+        }
+    }
+}
+
+/// Where `adapt render` gets actions. Checkpoints (a path) are parsed now so the option's shape
+/// is stable; loading them arrives with the RL module.
+enum PolicyChoice: ExpressibleByArgument, CustomStringConvertible {
+    case random
+    case zero
+    case checkpoint(String)
+
+    init?(argument: String) {
+        switch argument {
+        case "random": self = .random
+        case "zero": self = .zero
+        default: self = .checkpoint(argument)
+        }
+    }
+
+    static var defaultCompletionKind: CompletionKind { .file() }
+
+    var description: String {
+        switch self {
+        case .random: "random"
+        case .zero: "zero"
+        case let .checkpoint(path): path
+        }
+    }
+
+    /// Uniform over the action space (random), or all zeros.
+    func action(for space: Space, rng: inout Xoshiro256) throws -> [Float] {
+        switch self {
+        case .random: return space.sample(using: &rng)
+        case .zero: return [Float](repeating: 0, count: space.count)
+        case let .checkpoint(path): throw ValidationError("cannot act from checkpoint \(path) yet")
+        }
+    }
+}
