@@ -26,6 +26,21 @@ public enum Font {
         }
     }
 
+    /// Draws `text` turned a quarter-turn counter-clockwise (reading upwards, for y-axis labels),
+    /// starting at `origin` (its bottom-left).
+    public static func drawUpward(_ text: String, at origin: (x: Double, y: Double), on canvas: inout Canvas, color: RGB) {
+        var y = Int(origin.y.rounded())
+        let x0 = Int(origin.x.rounded())
+        for ch in text.uppercased() {
+            if let rows = glyphs[ch] ?? glyphs["?"] {
+                for (r, bits) in rows.enumerated() {
+                    for c in 0..<glyphWidth where bits & (0x10 >> c) != 0 { canvas.set(x0 + r, y - c, color) }
+                }
+            }
+            y -= advance
+        }
+    }
+
     static let glyphs: [Character: [UInt8]] = [
         " ": [0, 0, 0, 0, 0, 0, 0],
         "0": [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E], "1": [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
