@@ -17,7 +17,6 @@ public final class VectorEnv: @unchecked Sendable {
     private let terminatedBuffer: UnsafeMutableBufferPointer<Bool>
     private let truncatedBuffer: UnsafeMutableBufferPointer<Bool>
     private let infoBuffer: UnsafeMutableBufferPointer<Info>
-    private var errors: [Error?]
 
     /// `count` copies of the env registered as `name`.
     public convenience init(name: String, count: Int, config: EnvConfig = EnvConfig(), threads: Int = 1) throws {
@@ -42,7 +41,6 @@ public final class VectorEnv: @unchecked Sendable {
         truncatedBuffer.initialize(repeating: false)
         infoBuffer = .allocate(capacity: n)
         infoBuffer.initialize(repeating: Info())
-        errors = Array(repeating: nil, count: n)
     }
 
     deinit {
@@ -95,7 +93,7 @@ public final class VectorEnv: @unchecked Sendable {
     /// Throws the first copy's error (e.g. a non-finite action).
     public func step(_ actions: [Float]) throws {
         precondition(actions.count == count * actionCount, "expected \(count) × \(actionCount) actions")
-        var failures = errors
+        var failures = [Error?](repeating: nil, count: count)
         try failures.withUnsafeMutableBufferPointer { failures in
             let failed = UncheckedSendable(failures)
             parallel { i in

@@ -50,7 +50,7 @@ struct RenderCommand: ParsableCommand {
                 let renderer = ASCIIRenderer(columns: 100, rows: 30)
                 var frames: [String] = []
                 try environment.rollout(steps: steps, seed: seed, act: act) { frames.append(renderer.render($0)) }
-                try frames.enumerated().map { "frame \($0.offset)\n\($0.element)" }.joined(separator: "\n\n")
+                try frames.enumerated().map { "frame \($0.offset)\n\($0.element)\n" }.joined(separator: "\n")
                     .write(toFile: out, atomically: true, encoding: .utf8)
                 print("wrote \(frames.count) frames to \(out)")
             } else {
