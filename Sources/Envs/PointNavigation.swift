@@ -99,7 +99,9 @@ public final class PointNavigation: Env {
 
     public func scene() -> Scene {
         let dot = Scene.Item(.circle(center: position, radius: 0.025), color: .agent)
-        return Scene(view: .topDown, items: [dot], camera: Vec2(0, 0), viewWidth: 1.4, goal: .point(goal),
+        // The arena of goals, [−0.5, 0.5]², with a margin; wider when the point or goal lies outside.
+        let extent = [position.x, position.y, goal.x, goal.y].map(abs).max()!
+        return Scene(view: .topDown, items: [dot], camera: Vec2(0, 0), viewWidth: max(1.4, 2 * extent + 0.3), goal: .point(goal),
                      trail: trail, time: Double(elapsedSteps),
                      status: [("step", "\(elapsedSteps)"), ("pos", "(\(fmt(position.x)), \(fmt(position.y)))"),
                               ("goal", "(\(fmt(goal.x)), \(fmt(goal.y)))"), ("r", fmt(lastInfo.reward))])

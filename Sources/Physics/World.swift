@@ -1,37 +1,5 @@
 import CBox2D
 
-/// A point or vector in the plane (x forward, y up, metres).
-public struct Vec2: Sendable, Hashable, Codable {
-    public var x: Double
-    public var y: Double
-    public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
-
-    public static func + (a: Vec2, b: Vec2) -> Vec2 { Vec2(a.x + b.x, a.y + b.y) }
-    public static func - (a: Vec2, b: Vec2) -> Vec2 { Vec2(a.x - b.x, a.y - b.y) }
-    public static func * (s: Double, v: Vec2) -> Vec2 { Vec2(s * v.x, s * v.y) }
-    /// This vector turned counter-clockwise by `angle` radians.
-    public func rotated(by angle: Double) -> Vec2 {
-        let c = cos(angle), s = sin(angle)
-        return Vec2(c * x - s * y, s * x + c * y)
-    }
-    public var length: Double { (x * x + y * y).squareRoot() }
-}
-
-/// Physics settings; the defaults are REFERENCE.md's ("Our environments", shared).
-public struct PhysicsSettings: Sendable, Hashable, Codable {
-    /// Gravity along y, m/s².
-    public var gravity: Double = -9.81
-    /// One physics step, seconds.
-    public var timeStep: Double = 0.01
-    /// Physics steps per env step.
-    public var frameSkip: Int = 5
-    /// Box2D's velocity-constraint iterations per step.
-    public var velocityIterations: Int = 8
-    /// Box2D's position-correction iterations per step.
-    public var positionIterations: Int = 3
-    public init() {}
-}
-
 /// Handle of a body in a `World` (its index in creation order).
 public struct Body: Sendable, Hashable { public let index: Int32 }
 /// Handle of an actuated revolute joint in a `World` (its index in creation order).
