@@ -37,11 +37,12 @@ let package = Package(
         .target(name: "Render", dependencies: ["Envs", "CZlib"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
+        .target(name: "RL", dependencies: ["NN", "Envs", "Config"]),
         .target(name: "MetaLearning", dependencies: ["NN", "Config", "CZlib"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "Physics", "Envs", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "RL", "Physics", "Envs", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport"),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"]),

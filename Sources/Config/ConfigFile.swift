@@ -37,6 +37,9 @@ extension ConfigFile {
         do { value = try YAMLDecoder().decode(Self.self, from: Yams.serialize(node: merged)) } catch let error as DecodingError {
             throw ConfigError(decoding: error, file: file)
         }
+        // A key is known if it survives decoding and encoding again (this also admits optional
+        // fields, which the encoded defaults omit while they are nil).
+        try requireKnownKeys(fileNode, in: Yams.compose(yaml: YAMLEncoder().encode(value))!, path: [], file: file)
         do { try value.validate() } catch let error as ConfigError {
             throw ConfigError(file: file, key: error.key, message: error.message)
         }
@@ -55,14 +58,22 @@ private func overlay(_ top: Node, on base: Node, path: [String], file: String) t
     }
     var result = baseMap
     for (keyNode, value) in topMap {
-        let key = keyNode.string ?? "\(keyNode)"
-        guard let existing = baseMap[keyNode] else {
-            let known = baseMap.keys.compactMap(\.string).sorted().joined(separator: ", ")
-            throw ConfigError(file: file, key: (path + [key]).joined(separator: "."), message: "unknown key (known here: \(known))")
-        }
-        result[keyNode] = try overlay(value, on: existing, path: path + [key], file: file)
+        result[keyNode] = try baseMap[keyNode].map { try overlay(value, on: $0, path: path + [keyNode.string ?? "?"], file: file) } ?? value
     }
     return .mapping(result)
+}
+
+/// Throws for the first key of `file` that `known` lacks, naming its dotted path.
+private func requireKnownKeys(_ file: Node, in known: Node, path: [String], file name: String) throws {
+    guard case .mapping(let fileMap) = file, case .mapping(let knownMap) = known else { return }
+    for (keyNode, value) in fileMap {
+        let key = path + [keyNode.string ?? "\(keyNode)"]
+        guard let match = knownMap[keyNode] else {
+            let choices = knownMap.keys.compactMap(\.string).sorted().joined(separator: ", ")
+            throw ConfigError(file: name, key: key.joined(separator: "."), message: "unknown key (known here: \(choices))")
+        }
+        try requireKnownKeys(value, in: match, path: key, file: name)
+    }
 }
 
 /// A config problem, naming the file and the dotted path of the key.

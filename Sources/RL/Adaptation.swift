@@ -1,0 +1,81 @@
+import Envs
+
+/// The inner loop of MAML-RL (Finn et al. 2017, Algorithm 3): θ′ = θ − α ∇θ L(θ), repeated, each
+/// step's loss on its own batch of episodes.
+public struct InnerLoop: Sendable {
+    public var policy: GaussianMLPPolicy
+    /// Step size of each adaptation step (α₁, α₂, …); the last is reused for further steps.
+    public var stepSizes: [Float]
+    public var gamma: Float
+    public var lambda: Float
+
+    public init(policy: GaussianMLPPolicy, stepSizes: [Float], gamma: Float = 0.99, lambda: Float = 1) {
+        require(!stepSizes.isEmpty, "InnerLoop: at least one step size")
+        self.policy = policy
+        self.stepSizes = stepSizes
+        self.gamma = gamma
+        self.lambda = lambda
+    }
+
+    public func stepSize(_ step: Int) -> Float { stepSizes[Swift.min(step, stepSizes.count - 1)] }
+
+    /// One policy-gradient step from `parameters` on `batch`. With `createGraph`, the result is a
+    /// differentiable function of `parameters` (second-order MAML); without, the gradient is a
+    /// constant (first-order MAML), and θ′ still depends on θ through the identity.
+    public func step(_ parameters: Parameters, on batch: AdaptationBatch, index: Int, createGraph: Bool) -> Parameters {
+        let tracked = parameters.tensors.allSatisfy(\.isTracked) ? parameters : parameters.requiringGradient()
+        let loss = policy.reinforceLoss(batch.episodes, advantages: batch.advantages, tracked)
+        let g = gradients(of: loss, wrt: tracked, createGraph: createGraph)
+        let alpha = stepSize(index)
+        return parameters.zip(g) { $0 - alpha * $1 }
+    }
+
+    /// θ′ after one step per batch, in order: the meta-objective as a function of θ.
+    public func adapt(_ parameters: Parameters, on batches: [AdaptationBatch], createGraph: Bool) -> Parameters {
+        var current = parameters
+        for (i, batch) in batches.enumerated() {
+            current = step(current, on: batch, index: i, createGraph: createGraph)
+        }
+        return current
+    }
+
+    /// Samples and adapts for real: before every step, a NEW batch is sampled with the current
+    /// adapted parameters, then the step is taken; finally a batch is sampled with θ′.
+    /// Returns the batches used for adaptation and the post-adaptation batch (evaluation and the
+    /// meta-objective both read them).
+    public func rollOut(task: Task, from parameters: Parameters, steps: Int, sampler: Sampler,
+                        seed: UInt64, worker: Int) throws -> TaskRollout {
+        var rng = Xoshiro256(seed: seed)
+        var current = parameters.detached()
+        var batches: [AdaptationBatch] = []
+        for i in 0..<steps {
+            let episodes = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
+            let batch = AdaptationBatch(episodes: episodes, advantages: Tensor(episodes.advantages(gamma: gamma, lambda: lambda)))
+            batches.append(batch)
+            current = step(current, on: batch, index: i, createGraph: false).detached()
+        }
+        let after = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
+        let validation = AdaptationBatch(episodes: after, advantages: Tensor(after.advantages(gamma: gamma, lambda: lambda)))
+        return TaskRollout(task: task, adaptation: batches, validation: validation, adapted: current)
+    }
+}
+
+/// A batch of episodes with its (normalised) advantages.
+public struct AdaptationBatch: Sendable {
+    public let episodes: Episodes
+    public let advantages: Tensor
+}
+
+/// What one task's adaptation produced: the batch of each adaptation step (the first sampled with
+/// θ), the batch sampled after adaptation, and θ′.
+public struct TaskRollout: Sendable {
+    public let task: Task
+    public let adaptation: [AdaptationBatch]
+    public let validation: AdaptationBatch
+    public let adapted: Parameters
+
+    /// Mean return of the batch sampled before any adaptation (or after, if there were no steps).
+    public var returnBefore: Double { (adaptation.first ?? validation).episodes.meanReturn }
+    public var returnAfter: Double { validation.episodes.meanReturn }
+    public var stepCount: Int { adaptation.reduce(validation.episodes.stepCount) { $0 + $1.episodes.stepCount } }
+}

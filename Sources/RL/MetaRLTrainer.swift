@@ -1,0 +1,128 @@
+import Foundation
+import Envs
+import Config
+
+/// What to train: MAML itself, or one of the paper's baselines through the same TRPO code.
+public enum MetaRLAlgorithm: String, Sendable, Codable, CaseIterable {
+    /// MAML-TRPO with the config's inner steps (first-order if the config says so).
+    case maml
+    /// One policy trained by TRPO on tasks of the distribution (a new task per episode batch),
+    /// without adaptation; fine-tuned at test time (Finn et al. 2017, §5.3 "pretrained").
+    case pretrained
+    /// TRPO with the task parameters in the observation; evaluated without adaptation.
+    case oracle
+}
+
+/// Meta-training with checkpoints and resume. Every iteration's randomness derives from the seed
+/// and the iteration number alone, so a run killed and resumed from its checkpoint produces the
+/// same numbers as an uninterrupted one.
+public final class MetaRLTrainer {
+    public let config: MetaRLConfig
+    public let algorithm: MetaRLAlgorithm
+    public let runDirectory: URL
+    public let sampler: Sampler
+    public let learner: MAMLTRPO
+    public let tasks: TaskDistribution
+    public let envName: String
+    public private(set) var parameters: Parameters
+    public private(set) var iteration = 0
+    /// Extra metadata for checkpoints (e.g. the commit that trained them).
+    public var checkpointMetadata: [String: String] = [:]
+
+    public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
+    public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
+
+    public init(config: MetaRLConfig, algorithm: MetaRLAlgorithm, runDirectory: URL, resume: Bool) throws {
+        self.config = config
+        self.algorithm = algorithm
+        self.runDirectory = runDirectory
+        envName = algorithm == .oracle ? config.env + "-oracle" : config.env
+        let spec = try EnvRegistry.spec(envName)
+        tasks = spec.tasks
+        let probe = try spec.make(config: config.envConfig)
+        let policy = config.policy(observationSize: probe.observationSpace.count, actionSize: probe.actionSpace.count)
+        sampler = try Sampler(envName: envName, envConfig: config.envConfig, policy: policy,
+                              episodesPerTask: config.episodesPerTask, workers: config.threads)
+        let inner = InnerLoop(policy: policy, stepSizes: [config.innerStepSize], gamma: config.gamma, lambda: config.gaeLambda)
+        learner = MAMLTRPO(inner: inner, innerSteps: algorithm == .maml ? config.innerSteps : 0,
+                           firstOrder: config.firstOrder, trpo: config.trpo)
+        var rng = Xoshiro256(seed: config.seed)
+        parameters = policy.initialParameters(using: &rng)
+
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+            let saved = try PolicyCheckpoint.read(checkpointURL)
+            guard saved.policy == policy, saved.env == envName, saved.algorithm == algorithm.rawValue else {
+                throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:
+                    "it was trained as \(saved.algorithm) on \(saved.env), this run is \(algorithm.rawValue) on \(envName)")
+            }
+            parameters = saved.parameters
+            iteration = saved.iteration
+            try ProgressLog.truncate(progressURL, after: iteration)
+        } else {
+            try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+            try ProgressLog.start(progressURL)
+        }
+    }
+
+    /// The seed of iteration i: a SplitMix-style hash of (seed, i), independent of any state.
+    public func seed(ofIteration i: Int) -> UInt64 {
+        var rng = Xoshiro256(seed: config.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+        return rng.next()
+    }
+
+    /// Runs iterations until `config.iterations` (or `until`), checkpointing on schedule;
+    /// `onIteration` sees each iteration's log (for progress bars).
+    public func train(until last: Int? = nil, onIteration: (Int, MetaStepLog) -> Void = { _, _ in }) throws {
+        let last = last ?? config.iterations
+        let start = Date()
+        while iteration < last {
+            var rng = Xoshiro256(seed: seed(ofIteration: iteration))
+            let batch = tasks.sample(config.metaBatchSize, using: &rng)
+            let (next, log) = try learner.step(parameters, tasks: batch, sampler: sampler, seed: rng.next())
+            parameters = next
+            iteration += 1
+            try ProgressLog.append(progressURL, iteration: iteration, log: log, wallSeconds: Date().timeIntervalSince(start))
+            if iteration % config.checkpointEvery == 0 || iteration == last { try checkpoint() }
+            onIteration(iteration, log)
+        }
+    }
+
+    public func checkpoint() throws {
+        try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,
+                             config: config, iteration: iteration, extra: checkpointMetadata).write(to: checkpointURL)
+    }
+}
+
+/// progress.csv: one row per meta-iteration (rllab/garage convention).
+enum ProgressLog {
+    static let header = "iteration,return_before,return_after,kl,surrogate_before,surrogate_after,line_search_steps,"
+        + "env_steps,sampling_s,adaptation_s,meta_update_s,wall_s,rejection"
+
+    static func start(_ url: URL) throws {
+        try (header + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    static func append(_ url: URL, iteration: Int, log: MetaStepLog, wallSeconds: Double) throws {
+        let fields: [String] = [String(iteration), f(log.returnBefore), f(log.returnAfter), f(log.kl), f(log.surrogateBefore),
+                                f(log.surrogateAfter), String(log.lineSearchSteps), String(log.envSteps), f(log.samplingSeconds),
+                                f(log.adaptationSeconds), f(log.metaUpdateSeconds), f(wallSeconds),
+                                (log.rejection ?? "").replacingOccurrences(of: ",", with: ";")]
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
+    }
+
+    /// Drops rows past `iteration` (written after the checkpoint a resumed run starts from).
+    static func truncate(_ url: URL, after iteration: Int) throws {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return try start(url) }
+        let kept = text.split(separator: "\n").filter { line in
+            guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
+            return i <= iteration
+        }
+        try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    private static func f(_ x: Double) -> String { String(format: "%.6g", x) }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Config
+
+/// A trained policy on disk: its parameters in safetensors, with metadata naming the env, the
+/// algorithm, the policy's shape, the iteration, the seed, the commit and the full config, so a
+/// checkpoint alone is enough to evaluate, render or resume.
+public struct PolicyCheckpoint: Sendable {
+    public var parameters: Parameters
+    public var policy: GaussianMLPPolicy
+    /// The env the policy acts in (`…-oracle` for the oracle).
+    public var env: String
+    public var algorithm: String
+    public var config: MetaRLConfig
+    /// Meta-iterations completed.
+    public var iteration: Int
+    public var metadata: [String: String]
+
+    public init(parameters: Parameters, policy: GaussianMLPPolicy, env: String, algorithm: String,
+                config: MetaRLConfig, iteration: Int, extra: [String: String] = [:]) {
+        self.parameters = parameters
+        self.policy = policy
+        self.env = env
+        self.algorithm = algorithm
+        self.config = config
+        self.iteration = iteration
+        self.metadata = extra
+    }
+
+    public enum Error: Swift.Error, CustomStringConvertible {
+        case invalid(path: String, reason: String)
+        public var description: String {
+            switch self { case let .invalid(path, reason): "\(path) is not a usable policy checkpoint: \(reason)" }
+        }
+    }
+
+    /// Writes atomically (temporary file, then rename).
+    public func write(to url: URL) throws {
+        let policyJSON = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+        var meta = metadata
+        meta["format"] = "adapt.policy.v1"
+        meta["env"] = env
+        meta["algorithm"] = algorithm
+        meta["iteration"] = String(iteration)
+        meta["seed"] = String(config.seed)
+        meta["policy"] = policyJSON
+        meta["config"] = try config.yaml()
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Safetensors.write(parameters, metadata: meta, to: url)
+    }
+
+    /// Reads and checks a checkpoint: the tensors must match the policy the metadata describes.
+    public static func read(_ url: URL) throws -> PolicyCheckpoint {
+        let contents = try Safetensors.read(url)
+        let meta = contents.metadata
+        func field(_ key: String) throws -> String {
+            guard let value = meta[key] else { throw Error.invalid(path: url.path, reason: "metadata lacks '\(key)'") }
+            return value
+        }
+        guard meta["format"] == "adapt.policy.v1" else { throw Error.invalid(path: url.path, reason: "not an Adapt policy (format \(meta["format"] ?? "missing"))") }
+        let policy: GaussianMLPPolicy
+        do { policy = try JSONDecoder().decode(GaussianMLPPolicy.self, from: Data(try field("policy").utf8)) } catch let error as Error {
+            throw error
+        } catch { throw Error.invalid(path: url.path, reason: "metadata 'policy' is malformed (\(error))") }
+        let config: MetaRLConfig
+        do { config = try MetaRLConfig.parse(try field("config"), file: url.path + " (metadata 'config')") } catch let error as ConfigError {
+            throw Error.invalid(path: url.path, reason: error.description)
+        }
+        guard let iteration = Int(try field("iteration")) else { throw Error.invalid(path: url.path, reason: "metadata 'iteration' is not a number") }
+        // Same names in the same order, same shapes, finite values.
+        var rng = Xoshiro256(seed: 0)
+        let expected = policy.initialParameters(using: &rng)
+        guard contents.tensors.names.sorted() == expected.names.sorted() else {
+            throw Error.invalid(path: url.path, reason: "tensors \(contents.tensors.names) do not match the policy's \(expected.names)")
+        }
+        let ordered = Parameters(names: expected.names, tensors: expected.names.map { contents.tensors[$0] })
+        for (name, (a, b)) in zip(expected.names, zip(ordered.tensors, expected.tensors)) where a.shape != b.shape {
+            throw Error.invalid(path: url.path, reason: "tensor \(name) has shape \(a.shape), the policy needs \(b.shape)")
+        }
+        guard ordered.isFinite else { throw Error.invalid(path: url.path, reason: "parameters contain NaN or infinity") }
+        var checkpoint = PolicyCheckpoint(parameters: ordered, policy: policy, env: try field("env"), algorithm: try field("algorithm"),
+                                          config: config, iteration: iteration)
+        checkpoint.metadata = meta
+        return checkpoint
+    }
+}

@@ -1,0 +1,112 @@
+import Testing
+import Foundation
+import Envs
+@testable import RL
+
+/// Short real runs on navigation-2d (no physics, so they take seconds).
+@Suite(.serialized) struct TrainingTests {
+    func smallConfig(steps: Int = 1) -> MetaRLConfig {
+        var c = MetaRLConfig()
+        c.env = "navigation-2d"
+        c.hiddenSizes = [16]
+        c.episodesPerTask = 8
+        c.metaBatchSize = 4
+        c.innerSteps = steps
+        c.iterations = 4
+        c.checkpointEvery = 2
+        c.envConfig.horizon = 20
+        return c
+    }
+
+    func temporaryDirectory() -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("adapt-rl-\(UUID().uuidString)")
+    }
+
+    @Test func trpoStepStaysInsideTheTrustRegion() throws {
+        let config = smallConfig()
+        let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: temporaryDirectory(), resume: false)
+        var rng = Xoshiro256(seed: 2)
+        let tasks = trainer.tasks.sample(4, using: &rng)
+        let (next, log) = try trainer.learner.step(trainer.parameters, tasks: tasks, sampler: trainer.sampler, seed: 11)
+        #expect(log.rejection == nil)
+        #expect(log.kl > 0 && log.kl <= Double(config.trpo.maxKL) * 1.0001, "KL \(log.kl)")
+        #expect(log.surrogateAfter < log.surrogateBefore)
+        #expect(next.flattened().scalars != trainer.parameters.flattened().scalars)
+    }
+
+    @Test func trpoImprovesAPolicyOnATinyTaskWithinAFewIterations() throws {
+        var config = smallConfig(steps: 0)
+        config.trpo.maxKL = 0.05
+        let trainer = try MetaRLTrainer(config: config, algorithm: .pretrained, runDirectory: temporaryDirectory(), resume: false)
+        let task = Task.goalPosition(x: 0.5, y: 0.5)
+        var returns: [Double] = []
+        var theta = trainer.parameters
+        for i in 0..<6 {
+            let (next, log) = try trainer.learner.step(theta, tasks: [task, task], sampler: trainer.sampler, seed: UInt64(i))
+            theta = next
+            returns.append(log.returnAfter)
+        }
+        #expect(returns.last! > returns.first! + 1, "returns \(returns)")
+    }
+
+    @Test func samplingIsIdenticalWhateverTheThreadCount() throws {
+        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [8])
+        var rng = Xoshiro256(seed: 1)
+        let theta = policy.initialParameters(using: &rng)
+        let tasks = TaskDistribution.uniformGoalPosition(low: -0.5, high: 0.5).sample(5, using: &rng)
+        func run(workers: Int) throws -> [[Float]] {
+            let sampler = try Sampler(envName: "navigation-2d", policy: policy, episodesPerTask: 3, workers: workers)
+            return try parallelMap(tasks.count, workers: workers) { i, w in
+                try sampler.sample(task: tasks[i], parameters: theta, seed: UInt64(i), worker: w).actions.scalars
+            }
+        }
+        #expect(try run(workers: 1) == run(workers: 2))
+    }
+
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        let config = smallConfig()
+        let straight = temporaryDirectory(), interrupted = temporaryDirectory()
+        let full = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: straight, resume: false)
+        try full.train()
+        // Stop after the checkpoint at iteration 2, as a kill would, then resume in a new trainer.
+        let first = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: interrupted, resume: false)
+        try first.train(until: 2)
+        let saved = try Data(contentsOf: first.checkpointURL)
+        try first.train(until: 3)
+        try saved.write(to: first.checkpointURL)  // killed after iteration 3's progress row, before its checkpoint
+        let resumed = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: interrupted, resume: true)
+        #expect(resumed.iteration == 2)
+        try resumed.train()
+        #expect(resumed.parameters.flattened().scalars == full.parameters.flattened().scalars)
+        let rows = { (url: URL) in try String(contentsOf: url.appendingPathComponent("progress.csv"), encoding: .utf8)
+            .split(separator: "\n").map { $0.split(separator: ",").dropLast(2).joined(separator: ",") } }
+        // Same numbers in every row except the wall-clock columns.
+        #expect(try rows(straight).count == 5)
+        #expect(try rows(interrupted).map { $0.split(separator: ",").prefix(8) } == rows(straight).map { $0.split(separator: ",").prefix(8) })
+    }
+
+    @Test func corruptCheckpointIsRefused() throws {
+        let dir = temporaryDirectory()
+        let trainer = try MetaRLTrainer(config: smallConfig(), algorithm: .maml, runDirectory: dir, resume: false)
+        try trainer.checkpoint()
+        var data = try Data(contentsOf: trainer.checkpointURL)
+        data.removeLast(10)
+        try data.write(to: trainer.checkpointURL)
+        #expect(throws: (any Error).self) { try PolicyCheckpoint.read(trainer.checkpointURL) }
+        #expect(throws: (any Error).self) { try MetaRLTrainer(config: smallConfig(), algorithm: .maml, runDirectory: dir, resume: true) }
+    }
+
+    @Test func configNamesTheFileAndKeyOfAMistake() throws {
+        let cases = [("x.yaml", "kind: meta-rl\ninnerStepSize: -1\n", "innerStepSize"),
+                     ("y.yaml", "trpo:\n  maxKl: 0.1\n", "trpo.maxKl"),
+                     ("z.yaml", "metaBatchSize: many\n", "metaBatchSize")]
+        for (file, text, key) in cases {
+            let error = #expect(throws: ConfigError.self) { try MetaRLConfig.parse(text, file: file) }
+            #expect(error?.file == file && error?.key == key, "\(String(describing: error))")
+        }
+        let ok = try MetaRLConfig.parse("env: navigation-2d\nenvConfig:\n  horizon: 50\n", file: "ok.yaml")
+        #expect(ok.env == "navigation-2d" && ok.envConfig.horizon == 50 && ok.innerStepSize == 0.1)
+    }
+}
+
+import Config
