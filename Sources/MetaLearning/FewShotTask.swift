@@ -1,4 +1,4 @@
-import NN
+@_exported import NN
 
 /// One few-shot task: a support set the learner adapts on (the K examples) and a query set on
 /// which the adapted model is judged (Finn et al. 2017, Algorithm 2: D_i and D'_i).

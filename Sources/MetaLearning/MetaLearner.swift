@@ -42,7 +42,7 @@ public struct MetaLearnerSettings: Sendable, Codable, Equatable {
     public var metaBatchSize = 25
     /// Reptile only: inner steps and inner step size on the task's pooled points.
     public var reptileInnerSteps = 10
-    public var reptileInnerStepSize: Float = 0.02
+    public var reptileInnerStepSize: Float = 0.01
 
     public init() {}
 }

@@ -78,11 +78,14 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     public var seed: UInt64 = 1
     /// Task family: amplitude A, phase φ and input x ranges, each [low, high].
     public var amplitude: [Float] = [0.1, 5.0]
-    public var phase: [Float] = [0, Float.pi]
+    public var phase: [Float] = [0, Float(Double.pi)]
     public var input: [Float] = [-5, 5]
     /// Regressor: MLP 1 → 40 → 40 → 1.
     public var hiddenSizes = [40, 40]
     public var activation = Activation.relu
+    /// Initial weights ~ N(0, σ²) truncated at 2σ, biases 0: cbfinn/maml's `construct_fc_weights`
+    /// (σ = 0.01). 0 selects the activation's usual initialiser (He for ReLU and SiLU).
+    public var initialWeightStd: Float = 0.01
     /// Default algorithm when `--algo` is not given.
     public var algorithm = Algorithm.maml
     /// Meta-iterations (the paper: 70,000).
@@ -94,6 +97,9 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     public var learner = MetaLearnerSettings()
     /// Write a checkpoint every this many iterations.
     public var checkpointEvery = 1000
+    /// Score the learner on validation tasks every this many iterations and keep the best as
+    /// `best.safetensors` (0: never). Not in the paper, which reports its final iterate.
+    public var validateEvery = 1000
     /// Meta-test protocol.
     public var evaluation = SinusoidEvaluation()
 
@@ -109,7 +115,22 @@ public struct SinusoidConfig: ConfigFile, Equatable {
         MLP(sizes: [algorithm == .oracle ? 3 : 1] + hiddenSizes + [1], activation: activation)
     }
 
+    /// Fresh parameters for an algorithm's network.
+    public func initialParameters<G: RandomNumberGenerator>(for algorithm: Algorithm, using rng: inout G) -> Parameters {
+        let mlp = network(for: algorithm)
+        guard initialWeightStd > 0 else { return mlp.initialParameters(using: &rng) }
+        return mlp.initialParameters(using: &rng).zip(mlp.initialParameters(initializer: .zeros, using: &rng)) { drawn, zero in
+            guard drawn.rank == 2 else { return zero }
+            return Tensor(shape: drawn.shape, scalars: (0..<drawn.count).map { _ in
+                var z = rng.normal()
+                while abs(z) > 2 { z = rng.normal() }
+                return initialWeightStd * Float(z)
+            })
+        }
+    }
+
     public func validate() throws {
+        if !(initialWeightStd >= 0) { throw ConfigError.invalid(key: "initialWeightStd", "must be ≥ 0") }
         if kind != "sinusoid" { throw ConfigError.invalid(key: "kind", "expected 'sinusoid', got '\(kind)'") }
         for (key, range) in [("amplitude", amplitude), ("phase", phase), ("input", input)] {
             if range.count != 2 || !(range[0] <= range[1]) { throw ConfigError.invalid(key: key, "expected [low, high] with low ≤ high, got \(range)") }
@@ -118,6 +139,7 @@ public struct SinusoidConfig: ConfigFile, Equatable {
         if iterations < 0 { throw ConfigError.invalid(key: "iterations", "must be ≥ 0") }
         if shots <= 0 { throw ConfigError.invalid(key: "shots", "must be positive") }
         if queryPoints <= 0 { throw ConfigError.invalid(key: "queryPoints", "must be positive") }
+        if validateEvery < 0 { throw ConfigError.invalid(key: "validateEvery", "must be ≥ 0") }
         if checkpointEvery <= 0 { throw ConfigError.invalid(key: "checkpointEvery", "must be positive") }
         try learner.check(prefix: "learner")
         try evaluation.validate()

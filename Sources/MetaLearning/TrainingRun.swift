@@ -16,12 +16,20 @@ public struct TrainingRun {
     /// Written into every checkpoint (algorithm, experiment, hyperparameters).
     public var metadata: [String: String]
     public var checkpointEvery: Int
+    /// Model selection on validation tasks (never the test tasks): every `every` iterations the
+    /// learner is scored (lower is better) and, when it beats the best so far, written to
+    /// `best.safetensors`. Scores go to `validation.csv`.
+    public var validation: (every: Int, score: (MetaLearner) -> Double)?
+    public private(set) var bestScore = Double.infinity
+    public private(set) var bestIteration = 0
 
     public static let progressHeader =
         "iteration,meta_loss,pre_adaptation_loss,post_adaptation_loss,adaptation_gradient_norm,wall_time"
 
     public var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { folder.appendingPathComponent("progress.csv") }
+    public var bestURL: URL { folder.appendingPathComponent("best.safetensors") }
+    public var validationURL: URL { folder.appendingPathComponent("validation.csv") }
 
     public init(folder: URL, learner: MetaLearner, rng: Xoshiro256, metadata: [String: String], checkpointEvery: Int,
                 sampleTasks: @escaping (inout Xoshiro256) -> [FewShotTask]) {
@@ -39,6 +47,8 @@ public struct TrainingRun {
         learner.restore(trainable: state.trainable, adam: state.adam, iteration: state.iteration)
         rng = state.rng
         elapsed = state.elapsed
+        bestScore = state.metadata["best_score"].flatMap(Double.init) ?? .infinity
+        bestIteration = state.metadata["best_iteration"].flatMap(Int.init) ?? 0
         if let text = try? String(contentsOf: progressURL, encoding: .utf8) {
             let rows = text.split(separator: "\n").filter { line in
                 guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
@@ -68,6 +78,9 @@ public struct TrainingRun {
             start = now
             let i = learner.iteration
             pending += "\(i),\(log.metaLoss),\(log.preAdaptationLoss),\(log.postAdaptationLoss),\(log.adaptationGradientNorm),\(String(format: "%.3f", elapsed))\n"
+            if let validation, i % validation.every == 0 || i == iterations {
+                try validate(validation.score)
+            }
             if i % checkpointEvery == 0 || i == iterations {
                 csv.write(Data(pending.utf8))
                 pending = ""
@@ -79,12 +92,38 @@ public struct TrainingRun {
     }
 
     public func saveCheckpoint() throws {
+        var meta = metadata
+        meta["best_score"] = String(bestScore)
+        meta["best_iteration"] = String(bestIteration)
         try Checkpoint.save(.init(trainable: learner.trainable, adam: learner.adam, iteration: learner.iteration,
-                                  rng: rng, elapsed: elapsed, metadata: metadata), to: checkpointURL)
+                                  rng: rng, elapsed: elapsed, metadata: meta), to: checkpointURL)
+    }
+
+    private mutating func validate(_ score: (MetaLearner) -> Double) throws {
+        let value = score(learner)
+        let line = "\(learner.iteration),\(value)\n"
+        if !FileManager.default.fileExists(atPath: validationURL.path) {
+            try "iteration,score\n".write(to: validationURL, atomically: true, encoding: .utf8)
+        }
+        let handle = try FileHandle(forWritingTo: validationURL)
+        try handle.seekToEnd()
+        handle.write(Data(line.utf8))
+        try handle.close()
+        if value.isFinite && value < bestScore {
+            bestScore = value
+            bestIteration = learner.iteration
+            var meta = metadata
+            meta["selected_by"] = "lowest validation score at iteration \(learner.iteration) (\(value))"
+            try savePolicyFile(to: bestURL, metadata: meta)
+        }
     }
 
     /// The learned parameters with the run's metadata, for `policies/`.
     public func savePolicy(to url: URL) throws {
+        try savePolicyFile(to: url, metadata: metadata)
+    }
+
+    private func savePolicyFile(to url: URL, metadata: [String: String]) throws {
         var meta = metadata
         meta["iteration"] = String(learner.iteration)
         meta["training_seconds"] = String(format: "%.1f", elapsed)

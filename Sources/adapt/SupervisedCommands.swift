@@ -1,13 +1,172 @@
 import ArgumentParser
+import Config
 import Foundation
+import MetaLearning
+import NN
 
-/// Supervised meta-learning from the CLI (sinusoid regression, few-shot classification).
+/// Supervised meta-learning from the CLI (sinusoid regression, few-shot classification): parses
+/// options, calls `MetaLearning`, reports progress.
 enum SupervisedCommands {
     static func train(_ command: TrainCommand, configURL: URL) throws {
-        throw ValidationError("supervised training is not available in this build yet")
+        switch try experimentKind(of: configURL) {
+        case "omniglot": try OmniglotCommands.train(command, configURL: configURL)
+        default: try trainSinusoid(command, configURL: configURL)
+        }
     }
 
     static func evaluate(_ command: EvalCommand, configURL: URL) throws {
-        throw ValidationError("supervised evaluation is not available in this build yet")
+        switch try experimentKind(of: configURL) {
+        case "omniglot": try OmniglotCommands.evaluate(command, configURL: configURL)
+        default: try evaluateSinusoid(command, configURL: configURL)
+        }
+    }
+
+    // MARK: - Sinusoid
+
+    static func trainSinusoid(_ command: TrainCommand, configURL: URL) throws {
+        var config = try SinusoidConfig.load(configURL)
+        if let seed = command.seed { config.seed = seed }
+        let algorithm = try parseAlgorithm(command.algo) ?? config.algorithm
+        let iterations = command.iterations ?? config.iterations
+        let folder = URL(fileURLWithPath: command.out ?? "runs/sinusoid-\(algorithm.rawValue)")
+        var run = SinusoidExperiment.run(config, algorithm: algorithm, folder: folder)
+        try prepare(folder: folder, config: config.yaml(), resume: command.resume)
+        if command.resume {
+            try run.resume()
+            log("resuming \(folder.path) at iteration \(run.learner.iteration)")
+        }
+        var bar = SupervisedProgressBar(total: iterations, quiet: command.quiet)
+        bar.start(at: run.learner.iteration, elapsed: run.elapsed)
+        try run.train(until: iterations) { i, stepLog, elapsed in
+            bar.update(i, elapsed: elapsed, loss: stepLog.postAdaptationLoss, pre: stepLog.preAdaptationLoss)
+        }
+        bar.finish()
+        let policyURL = folder.appendingPathComponent("policy.safetensors")
+        try run.savePolicy(to: policyURL)
+        log(String(format: "%@: %d iterations in %.1f s; final policy %@", algorithm.rawValue, run.learner.iteration, run.elapsed, policyURL.path))
+        if run.validation != nil {
+            log(String(format: "best validation score %.4f at iteration %d: %@", run.bestScore, run.bestIteration, run.bestURL.path))
+        }
+    }
+
+    static func evaluateSinusoid(_ command: EvalCommand, configURL: URL) throws {
+        let config = try SinusoidConfig.load(configURL)
+        let folder = URL(fileURLWithPath: command.policies ?? "policies/sinusoid")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
+        guard !files.isEmpty else { throw ValidationError("no .safetensors policies in \(folder.path)") }
+        let order = Algorithm.allCases.map(\.rawValue)
+        let sorted = files.sorted { a, b in
+            let ia = order.firstIndex(of: String(a.dropLast(12))) ?? order.count, ib = order.firstIndex(of: String(b.dropLast(12))) ?? order.count
+            return ia != ib ? ia < ib : a < b
+        }
+        let policies = try sorted.map { try SinusoidExperiment.loadPolicy(folder.appendingPathComponent($0)) }
+        let report = SinusoidExperiment.evaluate(config, policies: policies, tasks: command.tasks, steps: command.steps, seed: command.seed)
+        let out = URL(fileURLWithPath: command.out ?? "runs/eval-sinusoid")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        let data = try encoder.encode(report)
+        try data.write(to: out.appendingPathComponent("results.json"), options: .atomic)
+        let plots = try SinusoidPlots.write(config: config, report: report, policies: policies,
+                                            policyFolder: folder, to: out)
+        if command.json {
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            print(table(report))
+            log("results and plots in \(out.path): \(plots.joined(separator: ", "))")
+        }
+    }
+
+    /// Query MSE after 0, 1, 5, 10 steps for each method and K, as a Markdown table.
+    static func table(_ report: SinusoidExperiment.Report) -> String {
+        let shown = [0, 1, 5, 10].filter { $0 <= report.steps }
+        var lines = ["| method | K | α | " + shown.map { "\($0) step\($0 == 1 ? "" : "s")" }.joined(separator: " | ") + " |",
+                     "|---|---|---|" + shown.map { _ in "---|" }.joined()]
+        for m in report.methods {
+            for k in m.mse.keys.sorted(by: { Int($0)! < Int($1)! }) {
+                let c = m.mse[k]!
+                lines.append("| \(m.method) | \(k) | \(m.stepSize[k].map { String(format: "%.3g", $0) } ?? "") | "
+                             + shown.map { String(format: "%.3f ± %.3f", c.mean[$0], c.ci95[$0]) }.joined(separator: " | ") + " |")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    // MARK: - Shared
+
+    static func parseAlgorithm(_ name: String?) throws -> Algorithm? {
+        guard let name else { return nil }
+        guard let algorithm = Algorithm(rawValue: name) else {
+            throw ValidationError("unknown --algo '\(name)' (\(Algorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return algorithm
+    }
+
+    /// Creates the run folder and records the config; refuses to overwrite a run unless resuming.
+    static func prepare(folder: URL, config: String, resume: Bool) throws {
+        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
+        let exists = FileManager.default.fileExists(atPath: checkpoint.path)
+        if resume && !exists { throw ValidationError("--resume: no checkpoint in \(folder.path)") }
+        if !resume && exists {
+            throw ValidationError("\(folder.path) already holds a run; pass --resume to continue it or choose another --out")
+        }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try config.write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// A one-line progress bar on standard error: iteration, loss, rate and ETA, redrawn at most
+/// five times a second on a terminal; in a log (not a terminal), one line every 5%.
+struct SupervisedProgressBar {
+    let total: Int
+    let quiet: Bool
+    private var startIteration = 0
+    private var startElapsed = 0.0
+    private var lastDraw = -1.0
+    private var lastTwentieth = -1
+    private let isTerminal = isatty(STDERR_FILENO) != 0
+
+    init(total: Int, quiet: Bool) {
+        self.total = total
+        self.quiet = quiet
+    }
+
+    mutating func start(at iteration: Int, elapsed: Double) {
+        startIteration = iteration
+        startElapsed = elapsed
+    }
+
+    mutating func update(_ iteration: Int, elapsed: Double, loss: Float, pre: Float) {
+        guard !quiet else { return }
+        if isTerminal {
+            guard elapsed - lastDraw >= 0.2 || iteration == total else { return }
+        } else {
+            guard iteration * 20 / max(total, 1) != lastTwentieth else { return }
+            lastTwentieth = iteration * 20 / max(total, 1)
+        }
+        lastDraw = elapsed
+        let done = Double(iteration) / Double(max(total, 1))
+        let width = 30
+        let filled = Int(done * Double(width))
+        let rate = Double(iteration - startIteration) / max(elapsed - startElapsed, 1e-9)
+        let eta = Double(total - iteration) / max(rate, 1e-9)
+        let line = String(format: (isTerminal ? "\r" : "") + "[%@%@] %d/%d  loss %.4f (pre %.4f)  %.1f it/s  ETA %@ ",
+                          String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
+                          iteration, total, loss, pre, rate, Self.duration(eta)) + (isTerminal ? "" : "\n")
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if !quiet && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
     }
 }
