@@ -31,7 +31,31 @@ enum MetaRLCommands {
     }
 
     static func evaluate(_ command: EvalCommand, configURL: URL?) throws {
-        throw ValidationError("meta-RL evaluation is not available in this build yet")
+        guard let path = command.policy else {
+            throw ValidationError("meta-RL evaluation takes --policy <checkpoint>")
+        }
+        let checkpoint = try PolicyCheckpoint.read(URL(fileURLWithPath: path))
+        var settings = EvaluationSettings()
+        if let tasks = command.tasks { settings.taskCount = tasks }
+        if let steps = command.steps { settings.adaptationSteps = steps }
+        if let seed = command.seed { settings.seed = seed }
+        settings.episodesPerTask = checkpoint.config.episodesPerTask
+        settings.stepSizes = [checkpoint.config.innerStepSize, checkpoint.config.innerStepSize / 2]
+        settings.workers = checkpoint.config.threads
+        let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
+                                                envConfig: checkpoint.config.envConfig, settings: settings,
+                                                gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
+        let report = EvaluationReport(checkpoint: path, env: checkpoint.env, algorithm: checkpoint.algorithm,
+                                      iteration: checkpoint.iteration, settings: settings, curve: curve)
+        if command.json {
+            print(try report.json())
+        } else {
+            print("\(checkpoint.algorithm) on \(checkpoint.env), \(settings.taskCount) held-out tasks (seed \(settings.seed)), "
+                  + "\(settings.episodesPerTask) episodes per step")
+            for (s, (m, ci)) in zip(curve.steps, zip(curve.meanReturn, curve.ci95)) {
+                print(String(format: "  after %d step%@: %9.2f ± %.2f", s, s == 1 ? " " : "s", m, ci))
+            }
+        }
     }
 }
 
@@ -57,5 +81,38 @@ enum GitCommit {
         process.waitUntilExit()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return process.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
+    }
+}
+
+/// The JSON `adapt eval --policy … --json` prints.
+struct EvaluationReport: Encodable {
+    var checkpoint: String
+    var env: String
+    var algorithm: String
+    var iteration: Int
+    var settings: EvaluationSettings
+    var curve: AdaptationCurve
+
+    enum CodingKeys: String, CodingKey { case checkpoint, env, algorithm, iteration, tasks, episodesPerTask, stepSizes, seed, steps, meanReturn, ci95 }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(checkpoint, forKey: .checkpoint)
+        try c.encode(env, forKey: .env)
+        try c.encode(algorithm, forKey: .algorithm)
+        try c.encode(iteration, forKey: .iteration)
+        try c.encode(settings.taskCount, forKey: .tasks)
+        try c.encode(settings.episodesPerTask, forKey: .episodesPerTask)
+        try c.encode(settings.stepSizes, forKey: .stepSizes)
+        try c.encode(settings.seed, forKey: .seed)
+        try c.encode(curve.steps, forKey: .steps)
+        try c.encode(curve.meanReturn, forKey: .meanReturn)
+        try c.encode(curve.ci95, forKey: .ci95)
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

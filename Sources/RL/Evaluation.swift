@@ -1,0 +1,57 @@
+import Envs
+import Foundation
+
+/// Meta-test evaluation (Finn et al. 2017, Figures 4–5): on held-out tasks, the average return
+/// after 0, 1, …, N policy-gradient steps, each step taken on K fresh episodes and each return
+/// measured on fresh episodes of the adapted policy.
+public struct AdaptationCurve: Sendable, Codable {
+    /// 0, 1, …, N.
+    public var steps: [Int]
+    /// Mean over tasks of the average episode return after each number of steps.
+    public var meanReturn: [Double]
+    /// Half-width of the 95% confidence interval of each mean (1.96 standard errors over tasks).
+    public var ci95: [Double]
+    /// Task-by-step returns, [task][step].
+    public var perTask: [[Double]]
+
+    init(perTask: [[Double]]) {
+        self.perTask = perTask
+        let n = Double(perTask.count)
+        steps = Array(0..<(perTask.first?.count ?? 0))
+        meanReturn = steps.map { s in perTask.reduce(0) { $0 + $1[s] } / n }
+        ci95 = steps.map { s in
+            let m = perTask.reduce(0) { $0 + $1[s] } / n
+            let variance = perTask.reduce(0) { $0 + ($1[s] - m) * ($1[s] - m) } / max(n - 1, 1)
+            return 1.96 * (variance / n).squareRoot()
+        }
+    }
+}
+
+/// How to evaluate: the held-out tasks, adaptation steps and their step sizes.
+public struct EvaluationSettings: Sendable, Codable {
+    public var taskCount = 40
+    public var adaptationSteps = 3
+    /// α of each step; the last is reused (the paper's test scripts: 0.1, then half that).
+    public var stepSizes: [Float] = [0.1, 0.05]
+    public var episodesPerTask = 20
+    /// Seed of the held-out tasks and their episodes; training derives its seeds from the
+    /// config's seed through a different stream, so these tasks are not the training tasks.
+    public var seed: UInt64 = 1_000_003
+    public var workers = 2
+    public init() {}
+}
+
+/// Evaluates `parameters` of `policy` on `env`: adaptation curve over held-out tasks.
+public func evaluateAdaptation(policy: GaussianMLPPolicy, parameters: Parameters, env: String, envConfig: EnvConfig = EnvConfig(),
+                               settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1) throws -> (AdaptationCurve, [TaskRollout]) {
+    let sampler = try Sampler(envName: env, envConfig: envConfig, policy: policy, episodesPerTask: settings.episodesPerTask, workers: settings.workers)
+    let inner = InnerLoop(policy: policy, stepSizes: settings.stepSizes, gamma: gamma, lambda: lambda)
+    var rng = Xoshiro256(seed: settings.seed)
+    let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
+    let seeds = tasks.map { _ in rng.next() }
+    let rollouts = try parallelMap(tasks.count, workers: settings.workers) { i, worker in
+        try inner.rollOut(task: tasks[i], from: parameters, steps: settings.adaptationSteps, sampler: sampler, seed: seeds[i], worker: worker)
+    }
+    let perTask = rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] }
+    return (AdaptationCurve(perTask: perTask), rollouts)
+}
