@@ -6,7 +6,8 @@ import SeededRandom
 
 /// `adapt bench envs`: env steps per second for each env on one thread (random actions, a reset
 /// every episode end), raw physics steps per second, and vectorised stepping on 1 and 2 threads.
-/// Targets (issue 3): half-cheetah ≥ 26,100 steps/s (Gymnasium's MuJoCo HalfCheetah-v5 from
+/// Single-threaded rates are also given per second of this thread's CPU time, which other
+/// processes on a shared machine do not inflate. Targets (issue 3): half-cheetah ≥ 26,100 steps/s (Gymnasium's MuJoCo HalfCheetah-v5 from
 /// Python on this machine kind), quadruped ≥ 21,000 (5 × Ant-v5), vectorised ≈ 2× on both cores.
 struct BenchEnvs: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,24 +29,27 @@ struct BenchEnvs: ParsableCommand {
         var suite = "envs"
         var processors = ProcessInfo.processInfo.activeProcessorCount
         var envStepsPerSecond: [String: Double]
+        var envStepsPerCpuSecond: [String: Double]
         var physicsStepsPerSecond: [String: Double]
+        var physicsStepsPerCpuSecond: [String: Double]
         var vectorised: [Vectorised]
         var settings = "physics step 0.01 s, frame-skip 5, velocity iterations 8, position iterations 3"
     }
 
     func run() throws {
-        var envRates: [String: Double] = [:]
+        var envRates: [String: Double] = [:], envCPU: [String: Double] = [:]
         for name in EnvRegistry.names where !name.hasSuffix("-oracle") {
-            envRates[name] = try envStepsPerSecond(name)
+            (envRates[name], envCPU[name]) = try envStepsPerSecond(name)
         }
-        var physics: [String: Double] = [:]
-        for robot in ["half-cheetah", "quadruped"] { physics[robot] = try physicsStepsPerSecond(robot) }
+        var physics: [String: Double] = [:], physicsCPU: [String: Double] = [:]
+        for robot in ["half-cheetah", "quadruped"] { (physics[robot], physicsCPU[robot]) = try physicsStepsPerSecond(robot) }
         let vectorised = try ["half-cheetah-vel", "quadruped-vel"].map(vectorisedRate)
-        try Measure.print(Report(envStepsPerSecond: envRates, physicsStepsPerSecond: physics, vectorised: vectorised), json: json)
+        try Measure.print(Report(envStepsPerSecond: envRates, envStepsPerCpuSecond: envCPU, physicsStepsPerSecond: physics,
+                                 physicsStepsPerCpuSecond: physicsCPU, vectorised: vectorised), json: json)
     }
 
     /// Random actions drawn up front (the policy's cost is not the env's), resets included.
-    private func envStepsPerSecond(_ name: String) throws -> Double {
+    private func envStepsPerSecond(_ name: String) throws -> (wall: Double, cpu: Double) {
         let env = try makeEnv(name: name)
         let actions = randomActions(env.actionSpace, count: 4096)
         func run(_ n: Int) throws {
@@ -56,25 +60,26 @@ struct BenchEnvs: ParsableCommand {
             }
         }
         try run(2000)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu = threadCPUSeconds()
         try run(steps)
-        return Double(steps) / seconds(since: start)
+        return (Double(steps) / seconds(since: start), Double(steps) / (threadCPUSeconds() - cpu))
     }
 
     /// Box2D sub-steps through `Robot.step` alone: no observation, reward or reset.
-    private func physicsStepsPerSecond(_ robotName: String) throws -> Double {
+    private func physicsStepsPerSecond(_ robotName: String) throws -> (wall: Double, cpu: Double) {
         let robot = Robot(morphology: try RobotFiles.morphology(robotName))
         var rng = Xoshiro256(seed: 2)
         let actions = (0..<4096 * robot.jointCount).map { _ in Float(rng.uniform(-1, 1)) }
         let n = steps
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpu = threadCPUSeconds()
         actions.withUnsafeBufferPointer { a in
             for i in 0..<n {
                 if i % 200 == 0 { robot.reset() }
                 _ = robot.step(a.baseAddress! + (i & 4095) * robot.jointCount)
             }
         }
-        return Double(n * robot.settings.frameSkip) / seconds(since: start)
+        let physicsSteps = Double(n * robot.settings.frameSkip)
+        return (physicsSteps / seconds(since: start), physicsSteps / (threadCPUSeconds() - cpu))
     }
 
     /// Whole episodes of `copies` envs stepped together, as the sampler does.
@@ -107,6 +112,12 @@ struct BenchEnvs: ParsableCommand {
     private func randomActions(_ space: Space, count: Int) -> [[Float]] {
         var rng = Xoshiro256(seed: 3)
         return (0..<count).map { _ in space.sample(using: &rng) }
+    }
+
+    private func threadCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     private func seconds(since start: UInt64) -> Double {
