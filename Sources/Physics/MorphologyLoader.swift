@@ -49,7 +49,7 @@ private struct MorphologyReader {
     }
 
     func morphology(_ node: Node) throws -> Morphology {
-        let top = try map(node, "", allowed: ["name", "ground", "defaults", "initialPose", "bodies"])
+        let top = try map(node, "", allowed: ["name", "ground", "defaults", "initialPose", "bodies", "totalMass"])
         let name = try string(top, "name", "")
         let g = try map(required(top, "ground", ""), "ground", allowed: ["friction", "halfWidth"])
         let ground = GroundSpec(friction: try number(g, "friction", "ground", range: 0...10),
@@ -67,6 +67,12 @@ private struct MorphologyReader {
         var bodies: [BodySpec] = []
         for (i, item) in list.enumerated() {
             bodies.append(try body(item, "bodies[\(i)]", defaults: defaults, earlier: bodies))
+        }
+        // MuJoCo's `settotalmass`: scale every density so the robot weighs this much in total.
+        if top["totalMass"] != nil {
+            let target = try number(top, "totalMass", "", range: 1e-3...1e6)
+            let factor = target / bodies.reduce(0) { $0 + $1.shapes.reduce(0) { $0 + $1.mass } }
+            for b in bodies.indices { for s in bodies[b].shapes.indices { bodies[b].shapes[s].density *= factor } }
         }
         return Morphology(name: name, file: file, ground: ground, initialPose: pose, bodies: bodies)
     }

@@ -91,3 +91,33 @@ bodies:
         #expect(robot.jointAngle(0) < 1 + 0.02)
     }
 }
+
+@Suite struct RobotFileTests {
+    static let envs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("envs").path
+
+    @Test func halfCheetahWeighsFourteenKilogramsLikeMuJoCos() throws {
+        let m = try Morphology.load(file: Self.envs + "/half-cheetah.yaml")
+        #expect(m.jointCount == 6 && m.feet.count == 2)
+        let robot = Robot(morphology: m)
+        let total = (0..<m.bodies.count).reduce(0) { $0 + robot.mass($1) }
+        #expect(abs(total - 14) < 0.01)
+        #expect(m.bodies.compactMap(\.joint).map(\.gear) == [120, 90, 60, 120, 60, 30])
+    }
+
+    @Test func quadrupedHasFourTwoSegmentLegs() throws {
+        let m = try Morphology.load(file: Self.envs + "/quadruped.yaml")
+        #expect(m.jointCount == 8 && m.feet.count == 4)
+        #expect(m.bodies.filter { $0.parent == 0 }.count == 4)
+    }
+
+    @Test func jsonFilesParseToo() throws {
+        let json = """
+        {"name": "stick", "ground": {"friction": 0.5}, "initialPose": {"position": [0, 1]},
+         "defaults": {"radius": 0.05, "density": 500, "friction": 0.5},
+         "bodies": [{"name": "torso", "shapes": [{"capsule": {"from": [-0.5, 0], "to": [0.5, 0]}}]}]}
+        """
+        let m = try Morphology.parse(json, file: "stick.json")
+        #expect(m.bodies.count == 1 && m.bodies[0].shapes[0].density == 500)
+    }
+}
