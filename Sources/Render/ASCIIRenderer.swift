@@ -62,7 +62,10 @@ public struct ASCIIRenderer: Sendable {
         while Double(metre) <= left + Double(columns) / sx {
             let c = Int(((Double(metre) - left) * sx).rounded(.down))
             put(c, groundRow, "+")
-            for (k, ch) in String(metre).enumerated() { put(c + k, groundRow + 1, ch) }
+            let label = String(metre)
+            if c >= 0, c + label.count <= columns {  // whole numbers only; a clipped "-2" would read "2"
+                for (k, ch) in label.enumerated() { put(c + k, groundRow + 1, ch) }
+            }
             metre += 1
         }
         if case let .x(gx)? = scene.goal {
