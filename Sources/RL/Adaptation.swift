@@ -48,15 +48,17 @@ public struct InnerLoop: Sendable {
         var rng = Xoshiro256(seed: seed)
         var current = parameters.detached()
         var batches: [AdaptationBatch] = []
+        var path = [current]
         for i in 0..<steps {
             let episodes = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
             let batch = AdaptationBatch(episodes: episodes, advantages: Tensor(episodes.advantages(gamma: gamma, lambda: lambda)))
             batches.append(batch)
             current = step(current, on: batch, index: i, createGraph: false).detached()
+            path.append(current)
         }
         let after = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
         let validation = AdaptationBatch(episodes: after, advantages: Tensor(after.advantages(gamma: gamma, lambda: lambda)))
-        return TaskRollout(task: task, adaptation: batches, validation: validation, adapted: current)
+        return TaskRollout(task: task, adaptation: batches, validation: validation, parameters: path)
     }
 }
 
@@ -72,7 +74,11 @@ public struct TaskRollout: Sendable {
     public let task: Task
     public let adaptation: [AdaptationBatch]
     public let validation: AdaptationBatch
-    public let adapted: Parameters
+    /// θ, then the parameters after each adaptation step.
+    public let parameters: [Parameters]
+
+    /// The parameters after the last adaptation step.
+    public var adapted: Parameters { parameters.last! }
 
     /// Mean return of the batch sampled before any adaptation (or after, if there were no steps).
     public var returnBefore: Double { (adaptation.first ?? validation).episodes.meanReturn }

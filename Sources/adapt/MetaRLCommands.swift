@@ -31,8 +31,9 @@ enum MetaRLCommands {
     }
 
     static func evaluate(_ command: EvalCommand, configURL: URL?) throws {
+        if let experiment = command.experiment { return try compare(experiment, command) }
         guard let path = command.policy else {
-            throw ValidationError("meta-RL evaluation takes --policy <checkpoint>")
+            throw ValidationError("meta-RL evaluation takes --policy <checkpoint> or --experiment <name>")
         }
         let checkpoint = try PolicyCheckpoint.read(URL(fileURLWithPath: path))
         var settings = EvaluationSettings()
@@ -55,6 +56,33 @@ enum MetaRLCommands {
             for (s, (m, ci)) in zip(curve.steps, zip(curve.meanReturn, curve.ci95)) {
                 print(String(format: "  after %d step%@: %9.2f ± %.2f", s, s == 1 ? " " : "s", m, ci))
             }
+        }
+    }
+}
+
+extension MetaRLCommands {
+    /// `adapt eval --experiment NAME`: every method in policies/NAME on the same held-out tasks.
+    static func compare(_ experiment: String, _ command: EvalCommand) throws {
+        let folder = URL(fileURLWithPath: command.policies ?? "policies/\(experiment)")
+        var settings = EvaluationSettings()
+        if let tasks = command.tasks { settings.taskCount = tasks }
+        if let steps = command.steps { settings.adaptationSteps = steps }
+        if let seed = command.seed { settings.seed = seed }
+        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings) { method in
+            if !command.json { print("evaluating \(method)…") }
+        }
+        let report = ComparisonReport(comparison)
+        let out = URL(fileURLWithPath: command.out ?? "runs/eval-\(experiment)")
+        let plots = try report.writePlots(comparison, to: out)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = String(decoding: try encoder.encode(report), as: UTF8.self)
+        try json.write(to: out.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)
+        if command.json {
+            print(json)
+        } else {
+            print(report.table)
+            print("plots: " + plots.joined(separator: ", "))
         }
     }
 }

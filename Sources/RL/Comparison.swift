@@ -1,0 +1,108 @@
+import Envs
+import Foundation
+
+/// The paper's comparison (Finn et al. 2017, §5.3, Figures 4–5): MAML against a pretrained policy,
+/// a random initialisation and the oracle, all adapted by the same inner update on the same
+/// held-out tasks. The step sizes of pretrained and random are chosen by a sweep on separate
+/// validation tasks, as the paper tuned them.
+public struct MethodEvaluation: Sendable, Codable {
+    public var method: String
+    public var env: String
+    /// Step sizes used at test time (α₁, α₂, …).
+    public var stepSizes: [Float]
+    public var curve: AdaptationCurve
+    /// The sweep: mean post-adaptation return on validation tasks for each first-step α.
+    public var sweep: [String: Double]?
+}
+
+public struct ExperimentComparison: Sendable {
+    public var experiment: String
+    public var settings: EvaluationSettings
+    public var methods: [MethodEvaluation]
+    /// Held-out rollouts of MAML and pretrained, and their policies (for trajectory pictures).
+    public var rollouts: [String: [TaskRollout]]
+    public var policies: [String: GaussianMLPPolicy]
+}
+
+public enum Comparison {
+    /// The first-step α values tried for pretrained and random (the second step uses half).
+    public static let sweepStepSizes: [Float] = [0.05, 0.1, 0.25, 0.5, 1.0]
+
+    /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
+    /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised).
+    public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings,
+                           progress: (String) -> Void = { _ in }) throws -> ExperimentComparison {
+        let load = { (name: String) throws -> PolicyCheckpoint? in
+            let url = folder.appendingPathComponent("\(name).safetensors")
+            return try PolicyCheckpoint.readIfPresent(url)
+        }
+        guard let maml = try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("maml.safetensors")) else {
+            throw PolicyCheckpoint.Error.invalid(path: folder.appendingPathComponent("maml.safetensors").path, reason: "missing")
+        }
+        var settings = requested
+        settings.episodesPerTask = maml.config.episodesPerTask
+        var random = maml
+        random.algorithm = "random"
+        var rng = Xoshiro256(seed: settings.seed ^ 0x5EED)
+        random.parameters = maml.policy.initialParameters(using: &rng)
+
+        var results: [MethodEvaluation] = []
+        var rollouts: [String: [TaskRollout]] = [:]
+        var policies: [String: GaussianMLPPolicy] = [:]
+        let candidates: [(String, PolicyCheckpoint?)] = [("maml", maml), ("pretrained", try load("pretrained")), ("random", random), ("oracle", try load("oracle"))]
+        for (method, checkpoint) in candidates {
+            guard let checkpoint else { continue }
+            progress(method)
+            var methodSettings = settings
+            var sweep: [String: Double]?
+            switch method {
+            case "maml":
+                methodSettings.stepSizes = [maml.config.innerStepSize, maml.config.innerStepSize / 2]
+            case "oracle":
+                methodSettings.adaptationSteps = 0
+            default:
+                let (best, scores) = try sweepStepSize(checkpoint, settings: methodSettings)
+                methodSettings.stepSizes = [best, best / 2]
+                sweep = scores
+            }
+            let (curve, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
+                                                               env: checkpoint.env, envConfig: checkpoint.config.envConfig,
+                                                               settings: methodSettings, gamma: checkpoint.config.gamma,
+                                                               lambda: checkpoint.config.gaeLambda)
+            if method == "maml" || method == "pretrained" {
+                rollouts[method] = taskRollouts
+                policies[method] = checkpoint.policy
+            }
+            results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
+                                            curve: curve, sweep: sweep))
+        }
+        return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, policies: policies)
+    }
+
+    /// The first-step α with the best mean return after 1…N steps on validation tasks (a seed
+    /// of their own, a quarter as many as the test tasks).
+    static func sweepStepSize(_ checkpoint: PolicyCheckpoint, settings: EvaluationSettings) throws -> (Float, [String: Double]) {
+        var validation = settings
+        validation.seed = settings.seed &+ 7_919
+        validation.taskCount = max(5, settings.taskCount / 4)
+        var scores: [String: Double] = [:]
+        var best: (alpha: Float, score: Double) = (sweepStepSizes[0], -.infinity)
+        for alpha in sweepStepSizes {
+            validation.stepSizes = [alpha, alpha / 2]
+            let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
+                                                    envConfig: checkpoint.config.envConfig, settings: validation,
+                                                    gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
+            let score = curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
+            scores[String(alpha)] = score
+            if score > best.score { best = (alpha, score) }
+        }
+        return (best.alpha, scores)
+    }
+}
+
+extension PolicyCheckpoint {
+    /// The checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
+    public static func readIfPresent(_ url: URL) throws -> PolicyCheckpoint? {
+        FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Envs
+import RL
+import Render
+
+/// Output of `adapt eval --experiment`: a table, JSON, and the paper's figures (return against
+/// gradient steps for every method, Figure 5; for navigation, trajectories before and after
+/// adaptation, Figure 4 bottom).
+struct ComparisonReport: Encodable {
+    let experiment: String
+    let tasks: Int
+    let seed: UInt64
+    let episodesPerTask: Int
+    let methods: [MethodEvaluation]
+
+    init(_ comparison: ExperimentComparison) {
+        experiment = comparison.experiment
+        tasks = comparison.settings.taskCount
+        seed = comparison.settings.seed
+        episodesPerTask = comparison.settings.episodesPerTask
+        methods = comparison.methods
+    }
+
+    /// A Markdown table: mean ± 95% CI after each number of steps.
+    var table: String {
+        let steps = methods.map(\.curve.steps.count).max() ?? 0
+        var lines = ["| method | α | " + (0..<steps).map { "\($0) step\($0 == 1 ? "" : "s")" }.joined(separator: " | ") + " |",
+                     "|---|---|" + String(repeating: "---|", count: steps)]
+        for m in methods {
+            let cells = (0..<steps).map { s in
+                s < m.curve.steps.count ? String(format: "%.1f ± %.1f", m.curve.meanReturn[s], m.curve.ci95[s]) : "—"
+            }
+            let alpha = m.curve.steps.count > 1 ? m.stepSizes.map { String(format: "%g", $0) }.joined(separator: ", ") : "—"
+            lines.append("| \(m.method) | \(alpha) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// returns.png/.svg (and trajectories-*.png/.svg for navigation) in `folder`.
+    func writePlots(_ comparison: ExperimentComparison, to folder: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var plot = LinePlot(title: "\(experiment), \(tasks) tasks",
+                            xLabel: "gradient steps", yLabel: "average return")
+        let maxStep = Double(methods.map { $0.curve.steps.last ?? 0 }.max() ?? 0)
+        for m in methods {
+            let c = m.curve
+            // The oracle is not adapted: a flat line across the plot.
+            let x = c.steps.count == 1 ? [0, maxStep] : c.steps.map(Double.init)
+            let y = c.steps.count == 1 ? [c.meanReturn[0], c.meanReturn[0]] : c.meanReturn
+            let ci = c.steps.count == 1 ? [c.ci95[0], c.ci95[0]] : c.ci95
+            plot.add(.init(label: m.method, x: x, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
+                           dashed: m.method == "oracle", markers: c.steps.count > 1))
+        }
+        var written = [folder.appendingPathComponent("returns.png").path, folder.appendingPathComponent("returns.svg").path]
+        try plot.writePNG(to: written[0])
+        try plot.writeSVG(to: written[1])
+        if experiment.hasPrefix("navigation") {
+            for (method, rollouts) in comparison.rollouts.sorted(by: { $0.key < $1.key }) {
+                guard let rollout = rollouts.first, let policy = comparison.policies[method] else { continue }
+                let trajectories = try Self.trajectoryPlot(rollout, policy: policy, title: "\(method), mean actions")
+                let png = folder.appendingPathComponent("trajectories-\(method).png").path
+                let svg = folder.appendingPathComponent("trajectories-\(method).svg").path
+                try PNG.write(trajectories.plot.canvas(overlaying: trajectories.goal), to: png)
+                try trajectories.plot.svg(overlaying: trajectories.goal).write(toFile: svg, atomically: true, encoding: .utf8)
+                written += [png, svg]
+            }
+        }
+        return written
+    }
+
+    /// Top-down paths of the point acting with its mean action μ(s), before adaptation and after
+    /// each step (Figure 4, bottom); the goal as a red dot.
+    static func trajectoryPlot(_ rollout: TaskRollout, policy: GaussianMLPPolicy, title: String) throws -> (plot: LinePlot, goal: [LinePlot.Scatter]) {
+        var plot = LinePlot(title: title, xLabel: "x", yLabel: "y", width: 480, height: 480)
+        plot.xRange = -0.6...0.6
+        plot.yRange = -0.6...0.6
+        let env = try makeEnv(name: "navigation-2d", task: rollout.task)
+        for (step, parameters) in rollout.parameters.enumerated() {
+            var observation = env.reset(seed: 0).observation
+            var path = [(Double(observation[0]), Double(observation[1]))]
+            for _ in 0..<env.horizon {
+                let mean = withoutGradients { policy.means(Tensor(shape: [1, 2], scalars: observation), parameters) }
+                let result = try env.step(mean.scalars)
+                observation = result.observation
+                path.append((Double(observation[0]), Double(observation[1])))
+                if result.terminated || result.truncated { break }
+            }
+            plot.add(.init(label: step == 0 ? "pre-update" : "\(step) grad step\(step == 1 ? "" : "s")",
+                           x: path.map(\.0), y: path.map(\.1), dashed: step == 0))
+        }
+        guard case let .goalPosition(gx, gy) = rollout.task else { return (plot, []) }
+        return (plot, [LinePlot.Scatter(x: [gx], y: [gy], color: RGB(200, 30, 30), radius: 6)])
+    }
+}
