@@ -13,7 +13,9 @@ struct RenderCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case ascii, png, gif }
 
     @Option(help: "Environment: \(EnvRegistry.names.joined(separator: ", ")).") var env = "half-cheetah-vel"
-    @Option(help: "Task parameter: goal velocity, direction (1 or -1), goal x, or 'x,y' for navigation; default: the family's default task.")
+    // `.unconditional` so negative values (`--task -1`) are taken as the value, not as a flag.
+    @Option(parsing: .unconditional,
+            help: "Task parameter: goal velocity, direction (1 or -1), goal x, or 'x,y' for navigation; default: the family's default task.")
     var task: String?
     @Option(help: "Policy: random, zero, or a checkpoint path.") var policy: PolicyChoice = .random
     @Option(help: "Output format.") var format: Format = .ascii
