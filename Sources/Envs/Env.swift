@@ -1,7 +1,7 @@
 /// A reinforcement-learning environment with Gymnasium's interface (`gymnasium/core.py`).
 ///
-/// Observations and actions are `[Float]`. Set the task with `setTask` before `reset`; it takes
-/// effect at the next reset. `step` clips actions into `actionSpace` and throws on a wrong length
+/// Observations and actions are `[Float]`. Set the task with `setTask` before `reset` (rewards
+/// and oracle observations use the current task, so changing it mid-episode changes them too). `step` clips actions into `actionSpace` and throws on a wrong length
 /// or a non-finite component. Episodes are truncated at `horizon` steps. Drawing (`render`) lives
 /// in the Render module and reads only `scene()`.
 public protocol Env: AnyObject {
@@ -18,7 +18,7 @@ public protocol Env: AnyObject {
     /// Which tasks this env accepts.
     var taskKind: TaskKind { get }
 
-    /// Sets the task for the next `reset`; throws if it is of another kind.
+    /// Sets the task (call before `reset`); throws if it is of another kind.
     func setTask(_ task: Task) throws
     /// Starts an episode; with a seed, re-seeds the env's generator first (reset noise).
     func reset(seed: UInt64?) -> (observation: [Float], info: Info)
