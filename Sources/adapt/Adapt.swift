@@ -7,6 +7,6 @@ struct Adapt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt",
         abstract: "Model-agnostic meta-learning (MAML) for reinforcement and supervised learning.",
-        subcommands: [TrainCommand.self, EvalCommand.self, RenderCommand.self, Bench.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, EvalCommand.self, RenderCommand.self, Bench.self]
     )
 }
