@@ -83,7 +83,8 @@ struct DemoCommand: ParsableCommand {
         let env = try makeEnv(name: maml.env, task: task, config: maml.config.envConfig)
         let raster = SceneRasterizer(width: 480, height: 270)
         var gif = GIFWriter(width: 480, height: 270, delayCentiseconds: 5)
-        let renderer = ASCIIRenderer.fittingTerminal()
+        var renderer = ASCIIRenderer.fittingTerminal()
+        renderer.rows = max(renderer.rows - 1, 10)  // room for the title line
         for (label, parameters) in [("before adaptation", path.first!), ("after \(path.count - 1) steps", path.last!)] {
             var player = noPlay ? nil : TerminalPlayer(interval: 0.025)
             _ = try GreedyEpisode(env: env, policy: maml.policy, parameters: parameters, seed: seed) { env in
