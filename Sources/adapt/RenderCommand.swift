@@ -2,6 +2,7 @@ import ArgumentParser
 import Envs
 import Foundation
 import Render
+import RL
 import SeededRandom
 
 /// `adapt render`: draws a rollout of an env as ASCII (live in the terminal, or to a text file),
@@ -12,12 +13,15 @@ struct RenderCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case ascii, png, gif }
 
-    @Option(help: "Environment: \(EnvRegistry.names.joined(separator: ", ")).") var env = "half-cheetah-vel"
+    @Option(help: "Environment: \(EnvRegistry.names.joined(separator: ", ")) (default: the checkpoint's, else half-cheetah-vel).")
+    var env: String?
     // `.unconditional` so negative values (`--task -1`) are taken as the value, not as a flag.
     @Option(parsing: .unconditional,
             help: "Task parameter: goal velocity, direction (1 or -1), goal x, or 'x,y' for navigation; default: the family's default task.")
     var task: String?
-    @Option(help: "Policy: random, zero, or a checkpoint path.") var policy: PolicyChoice = .random
+    @Option(help: "Policy: random, zero, or a checkpoint path (acts with its mean action).") var policy: PolicyChoice = .random
+    @Option(name: .customLong("adapt-steps"), help: "With a checkpoint: policy-gradient steps on fresh episodes of the task before rendering.")
+    var adaptSteps = 0
     @Option(help: "Output format.") var format: Format = .ascii
     @Option(help: "Output file; ASCII without it plays in the terminal. Default for png/gif: <env>.<format>.")
     var out: String?
@@ -28,21 +32,35 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "Image height in pixels.") var height = 270
 
     func validate() throws {
-        guard EnvRegistry.names.contains(env) else { throw ValidationError("\(EnvError.unknownEnv(env))") }
+        if let env, !EnvRegistry.names.contains(env) { throw ValidationError("\(EnvError.unknownEnv(env))") }
+        guard adaptSteps >= 0 else { throw ValidationError("--adapt-steps must be at least 0") }
         guard steps >= 0 else { throw ValidationError("--steps must be at least 0") }
         guard speed > 0 else { throw ValidationError("--speed must be positive") }
         guard width >= 32, height >= 32 else { throw ValidationError("--width and --height must be at least 32") }
-        if case let .checkpoint(path) = policy {
-            throw ValidationError("checkpoint policies are not supported by render yet (got '\(path)'); use --policy random or zero")
+        if adaptSteps > 0, case .checkpoint = policy {} else if adaptSteps > 0 {
+            throw ValidationError("--adapt-steps needs a checkpoint --policy")
         }
     }
 
     func run() throws {
+        let checkpoint = try policy.checkpoint()
+        let env = self.env ?? checkpoint?.env ?? "half-cheetah-vel"
+        if let checkpoint, checkpoint.env != env {
+            throw ValidationError("\(policy) acts in \(checkpoint.env), not \(env)")
+        }
         let spec = try EnvRegistry.spec(env)
         let chosen = try task.map { try Task(kind: spec.defaultTask.kind, parsing: $0) }
-        let environment = try spec.make(task: chosen)
+        let environment = try spec.make(task: chosen, config: checkpoint?.config.envConfig ?? EnvConfig())
         var rng = Xoshiro256(seed: seed)
-        let act = { (_: [Float]) -> [Float] in try policy.action(for: environment.actionSpace, rng: &rng) }
+        let act: ([Float]) throws -> [Float]
+        if let checkpoint {
+            let parameters = try adapted(checkpoint, to: environment.task)
+            act = { observation in
+                withoutGradients { checkpoint.policy.means(Tensor(shape: [1, observation.count], scalars: observation), parameters).scalars }
+            }
+        } else {
+            act = { _ in try policy.action(for: environment.actionSpace, rng: &rng) }
+        }
         // One env step is 0.05 s for locomotion (0.01 s × frame-skip 5); navigation plays at the same pace.
         let frameSeconds = 0.05 / speed
 
@@ -78,6 +96,23 @@ struct RenderCommand: ParsableCommand {
     }
 }
 
+extension RenderCommand {
+    /// The checkpoint's parameters after `--adapt-steps` policy-gradient steps on `task`, each on
+    /// fresh episodes (the step sizes the checkpoint was trained with, halved after the first).
+    func adapted(_ checkpoint: PolicyCheckpoint, to task: Task) throws -> Parameters {
+        guard adaptSteps > 0 else { return checkpoint.parameters }
+        let config = checkpoint.config
+        let sampler = try Sampler(envName: checkpoint.env, envConfig: config.envConfig, policy: checkpoint.policy,
+                                  episodesPerTask: config.episodesPerTask, workers: 1)
+        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: [config.innerStepSize, config.innerStepSize / 2],
+                              gamma: config.gamma, lambda: config.gaeLambda)
+        let rollout = try inner.rollOut(task: task, from: checkpoint.parameters, steps: adaptSteps, sampler: sampler, seed: seed, worker: 0)
+        print(String(format: "adapted by %d step%@: average return %.1f → %.1f", adaptSteps, adaptSteps == 1 ? "" : "s",
+                     rollout.returnBefore, rollout.returnAfter))
+        return rollout.adapted
+    }
+}
+
 /// Where `adapt render` gets actions. Checkpoints (a path) are parsed now so the option's shape
 /// is stable; loading them arrives with the RL module.
 enum PolicyChoice: ExpressibleByArgument, CustomStringConvertible {
@@ -101,6 +136,12 @@ enum PolicyChoice: ExpressibleByArgument, CustomStringConvertible {
         case .zero: "zero"
         case let .checkpoint(path): path
         }
+    }
+
+    /// The checkpoint this choice names, loaded and checked; nil for random and zero.
+    func checkpoint() throws -> PolicyCheckpoint? {
+        guard case let .checkpoint(path) = self else { return nil }
+        return try PolicyCheckpoint.read(URL(fileURLWithPath: path))
     }
 
     /// Uniform over the action space (random), or all zeros.
