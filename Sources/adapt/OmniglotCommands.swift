@@ -1,13 +1,57 @@
 import ArgumentParser
 import Foundation
+import MetaLearning
 
-/// Few-shot classification from the CLI (Omniglot layout folders).
+/// Few-shot classification from the CLI: `adapt train --config envs/omniglot.yaml --data PATH`
+/// and `adapt eval --config envs/omniglot.yaml --policies runs/omniglot-maml`.
 enum OmniglotCommands {
     static func train(_ command: TrainCommand, configURL: URL) throws {
-        throw ValidationError("few-shot classification training is not available in this build yet")
+        var config = try OmniglotConfig.load(configURL)
+        if let seed = command.seed { config.seed = seed }
+        let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
+        guard algorithm == .maml || algorithm == .fomaml || algorithm == .reptile else {
+            throw ValidationError("few-shot classification trains maml, fomaml or reptile, not \(algorithm.rawValue)")
+        }
+        let data = try dataFolder(command.data ?? config.data)
+        SupervisedCommands.log("loading \(data.path) …")
+        let images = try ImageFolder.load(data, size: config.imageSize)
+        let (train, _) = try OmniglotExperiment.samplers(config, folder: images)
+        SupervisedCommands.log("\(images.classNames.count) classes, \(train.classCount) for meta-training (rotations counted)")
+        let iterations = command.iterations ?? config.iterations
+        let folder = URL(fileURLWithPath: command.out ?? "runs/omniglot-\(algorithm.rawValue)")
+        var run = OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
+        try SupervisedCommands.prepare(folder: folder, config: config.yaml(), resume: command.resume)
+        if command.resume { try run.resume() }
+        var bar = SupervisedProgressBar(total: iterations, quiet: command.quiet)
+        bar.start(at: run.learner.iteration, elapsed: run.elapsed)
+        try run.train(until: iterations) { i, log, elapsed in
+            bar.update(i, elapsed: elapsed, loss: log.postAdaptationLoss, pre: log.preAdaptationLoss)
+        }
+        bar.finish()
+        try run.savePolicy(to: folder.appendingPathComponent("policy.safetensors"))
+        SupervisedCommands.log(String(format: "%d iterations in %.1f s; policy in %@", run.learner.iteration, run.elapsed, folder.path))
     }
 
     static func evaluate(_ command: EvalCommand, configURL: URL) throws {
-        throw ValidationError("few-shot classification evaluation is not available in this build yet")
+        var config = try OmniglotConfig.load(configURL)
+        if let seed = command.seed { config.evaluation.seed = seed }
+        guard let policies = command.policies else { throw ValidationError("--policies: a run folder or a policy file") }
+        var url = URL(fileURLWithPath: policies)
+        if !url.path.hasSuffix(".safetensors") { url.appendPathComponent("policy.safetensors") }
+        let policy = try SinusoidExperiment.loadPolicy(url)
+        let data = try dataFolder(config.data)
+        let images = try ImageFolder.load(data, size: config.imageSize)
+        let (_, test) = try OmniglotExperiment.samplers(config, folder: images)
+        let curve = OmniglotExperiment.evaluate(config, parameters: policy.parameters, stepSizes: policy.stepSizes,
+                                                sampler: test, episodes: command.tasks, steps: command.steps)
+        struct Report: Encodable { var experiment: String; var ways: Int; var shots: Int; var accuracy: Evaluation.Curve }
+        try Measure.print(Report(experiment: "omniglot", ways: config.ways, shots: config.shots, accuracy: curve), json: command.json)
+    }
+
+    static func dataFolder(_ path: String) throws -> URL {
+        guard !path.isEmpty else {
+            throw ValidationError("no dataset: pass --data PATH (a folder in the Omniglot layout, alphabet/character/*.png) or set `data:` in the config")
+        }
+        return URL(fileURLWithPath: path)
     }
 }

@@ -1,0 +1,122 @@
+import Config
+import Foundation
+import NN
+
+/// `envs/omniglot.yaml`: N-way K-shot classification with the conv4 model (Finn et al. 2017,
+/// §5.2 and Table 1; cbfinn/maml `main.py --datasource=omniglot`). Defaults: Omniglot 5-way
+/// 1-shot, α = 0.4, one inner step, meta-batch 32, Adam β = 0.001.
+public struct OmniglotConfig: ConfigFile, Equatable {
+    /// `omniglot` (any folder in the Omniglot layout, MiniImagenet converted to PNG included).
+    public var kind = "omniglot"
+    /// Dataset folder (`alphabet/character/*.png`); `--data` overrides it.
+    public var data = ""
+    public var seed: UInt64 = 1
+    /// Images are resized to imageSize × imageSize greyscale.
+    public var imageSize = 28
+    /// Add each class rotated by 90°, 180° and 270° as three new classes.
+    public var rotations = true
+    /// Classes (before rotation) used for meta-training; the rest are held out for testing.
+    /// Omniglot's standard split: 1200 of its 1623 characters.
+    public var trainClasses = 1200
+    /// N, K and query examples per class.
+    public var ways = 5
+    public var shots = 1
+    public var queryShots = 15
+    /// conv4: filters per layer (64 Omniglot, 32 MiniImagenet) and blocks.
+    public var filters = 64
+    public var blocks = 4
+    public var algorithm = Algorithm.maml
+    public var iterations = 40_000
+    public var learner: MetaLearnerSettings = {
+        var s = MetaLearnerSettings()
+        s.innerStepSize = 0.4
+        s.metaBatchSize = 32
+        return s
+    }()
+    public var checkpointEvery = 500
+    /// Meta-test: episodes from the held-out classes, accuracy after 0…steps steps.
+    public var evaluation = ClassificationEvaluation()
+
+    public init() {}
+    public static var defaults: OmniglotConfig { OmniglotConfig() }
+
+    public var model: Conv4 { Conv4(imageSize: imageSize, channels: 1, filters: filters, blocks: blocks, ways: ways) }
+
+    public func validate() throws {
+        if kind != "omniglot" { throw ConfigError.invalid(key: "kind", "expected 'omniglot', got '\(kind)'") }
+        if imageSize < 2 { throw ConfigError.invalid(key: "imageSize", "must be at least 2") }
+        if (0..<blocks).reduce(imageSize, { s, _ in s / 2 }) < 1 { throw ConfigError.invalid(key: "blocks", "\(blocks) blocks pool a \(imageSize)-pixel image away") }
+        if ways < 2 { throw ConfigError.invalid(key: "ways", "need at least 2 classes per episode") }
+        if shots < 1 || queryShots < 1 { throw ConfigError.invalid(key: shots < 1 ? "shots" : "queryShots", "must be positive") }
+        if filters < 1 { throw ConfigError.invalid(key: "filters", "must be positive") }
+        if trainClasses < 1 { throw ConfigError.invalid(key: "trainClasses", "must be positive") }
+        if iterations < 0 || checkpointEvery < 1 { throw ConfigError.invalid(key: iterations < 0 ? "iterations" : "checkpointEvery", "out of range") }
+        try learner.check(prefix: "learner")
+    }
+}
+
+/// The classification meta-test protocol.
+public struct ClassificationEvaluation: Codable, Sendable, Equatable {
+    public var episodes = 600
+    public var steps = 3
+    public var stepSize: Float = 0.4
+    public var seed: UInt64 = 1_000_003
+
+    public init() {}
+}
+
+/// Few-shot classification end to end: dataset splits, learners, training runs and the meta-test.
+public enum OmniglotExperiment {
+    public static func model(_ config: OmniglotConfig) -> FunctionalModel {
+        let net = config.model
+        return FunctionalModel(loss: .crossEntropy) { p, x in net(x, p) }
+    }
+
+    public static func learner(_ config: OmniglotConfig, algorithm: Algorithm) -> MetaLearner {
+        var rng = Xoshiro256(seed: config.seed)
+        return MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config),
+                           initialParameters: config.model.initialParameters(using: &rng))
+    }
+
+    /// Train and test samplers over a loaded folder, split by class with the config's seed.
+    public static func samplers(_ config: OmniglotConfig, folder: ImageFolder) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        let count = folder.classNames.count
+        guard config.trainClasses < count else {
+            throw ConfigError(file: "", key: "trainClasses",
+                              message: "\(config.trainClasses) training classes leave none of the dataset's \(count) for testing")
+        }
+        let split = EpisodeSampler.split(classCount: count, trainCount: config.trainClasses, seed: config.seed)
+        return (EpisodeSampler(folder: folder, classes: split.train, rotations: config.rotations),
+                EpisodeSampler(folder: folder, classes: split.test, rotations: config.rotations))
+    }
+
+    public static func run(_ config: OmniglotConfig, algorithm: Algorithm, sampler: EpisodeSampler, folder: URL) -> TrainingRun {
+        var seeder = Xoshiro256(seed: config.seed)
+        let metadata: [String: String] = [
+            "experiment": "omniglot", "algorithm": algorithm.rawValue, "format": "adapt.classification.v1",
+            "model": "conv4 \(config.blocks)x\(config.filters) on \(config.imageSize)x\(config.imageSize)",
+            "ways": String(config.ways), "shots": String(config.shots), "query_shots": String(config.queryShots),
+            "inner_steps": String(config.learner.innerSteps), "inner_step_size": String(config.learner.innerStepSize),
+            "meta_batch_size": String(config.learner.metaBatchSize), "meta_step_size": String(config.learner.metaStepSize),
+            "image_size": String(config.imageSize), "filters": String(config.filters), "blocks": String(config.blocks),
+        ]
+        return TrainingRun(folder: folder, learner: learner(config, algorithm: algorithm), rng: seeder.split(1),
+                           metadata: metadata, checkpointEvery: config.checkpointEvery) { rng in
+            (0..<config.learner.metaBatchSize).map { _ in
+                sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
+            }
+        }
+    }
+
+    /// Query accuracy after 0…`steps` adaptation steps on `episodes` episodes of the test classes.
+    public static func evaluate(_ config: OmniglotConfig, parameters: Parameters, stepSizes: Parameters? = nil,
+                                sampler: EpisodeSampler, episodes: Int? = nil, steps: Int? = nil) -> Evaluation.Curve {
+        var rng = Xoshiro256(seed: config.evaluation.seed)
+        let tasks = (0..<(episodes ?? config.evaluation.episodes)).map { _ in
+            sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
+        }
+        return Evaluation.summarize(Evaluation.adaptationValues(
+            model: model(config), parameters: parameters, stepSizes: stepSizes, tasks: tasks,
+            steps: steps ?? config.evaluation.steps, stepSize: config.evaluation.stepSize, metric: .accuracy))
+    }
+}
