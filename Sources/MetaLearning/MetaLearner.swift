@@ -33,6 +33,9 @@ public struct MetaLearnerSettings: Sendable, Codable, Equatable {
     public var innerSteps = 1
     /// Inner step size α.
     public var innerStepSize: Float = 0.01
+    /// Meta-loss averaged over the query losses after every inner step, not only the last
+    /// (MAML++'s multi-step loss, Antoniou et al. 2019). Off in the paper.
+    public var multiStepLoss = false
     /// Learn a per-parameter α (Meta-SGD, Li et al. 2017), initialised to `innerStepSize`.
     public var learnInnerStepSize = false
     /// Outer optimiser and its step size β.
@@ -130,12 +133,18 @@ public struct MetaLearner: Sendable {
                 // (second order: through the inner gradients too).
                 let leaves = trainable.requiringGradient()
                 let (theta, alpha) = Self.split(leaves)
+                var stepLosses: [Tensor] = []
                 let adapted = inner.adapt(theta, stepSizes: alpha, model: model,
-                                          inputs: task.supportInputs, targets: task.supportTargets)
+                                          inputs: task.supportInputs, targets: task.supportTargets) { step, adaptedTheta in
+                    if settings.multiStepLoss && step >= 1 && step < inner.steps {
+                        stepLosses.append(model.loss(adaptedTheta, task.queryInputs, task.queryTargets))
+                    }
+                }
                 let queryLoss = model.loss(adapted.parameters, task.queryInputs, task.queryTargets)
-                let g = gradients(of: queryLoss, wrt: leaves)
+                let objective = stepLosses.isEmpty ? queryLoss : (stepLosses.reduce(queryLoss, +) / Float(stepLosses.count + 1))
+                let g = gradients(of: objective, wrt: leaves)
                 total = total.zip(g) { $0 + scale * $1 }
-                log.metaLoss += scale * queryLoss.scalar
+                log.metaLoss += scale * objective.scalar
                 log.postAdaptationLoss += scale * queryLoss.scalar
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
             case .reptile:

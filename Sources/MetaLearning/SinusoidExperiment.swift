@@ -183,8 +183,10 @@ public enum SinusoidExperiment {
                     alpha = all.reduce(0, +) / Float(all.count)
                 }
                 let test = testSet(config, count: count, shots: shots, seed: seed).fewShotTasks(oracle: oracle)
-                let values = Evaluation.adaptationValues(model: model, parameters: policy.parameters, stepSizes: policy.stepSizes,
-                                                         tasks: test, steps: steps, stepSize: alpha)
+                // The oracle already knows the task: it is not fine-tuned (a flat line in Figure 3).
+                var values = Evaluation.adaptationValues(model: model, parameters: policy.parameters, stepSizes: policy.stepSizes,
+                                                         tasks: test, steps: oracle ? 0 : steps, stepSize: alpha)
+                if oracle { values = values.map { Array(repeating: $0[0], count: steps + 1) }; alpha = 0 }
                 result.mse[String(shots)] = Evaluation.summarize(values)
                 result.stepSize[String(shots)] = alpha
             }

@@ -4,6 +4,6 @@ import ArgumentParser
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the speed of a part of Adapt and print the figures.",
-        subcommands: [BenchAutodiff.self, BenchEnvs.self, BenchMetaRL.self]
+        subcommands: [BenchAutodiff.self, BenchEnvs.self, BenchMetaRL.self, BenchSinusoid.self]
     )
 }

@@ -27,7 +27,9 @@ enum SinusoidPlots {
                                lower: zip(c.mean, c.ci95).map { $0 - $1 }, upper: zip(c.mean, c.ci95).map { $0 + $1 },
                                dashed: m.algorithm == .oracle, markers: true))
             }
-            plot.yRange = 0...max(0.5, (plot.series.flatMap(\.y).max() ?? 1) * 1.1)
+            // Fixed like the paper's Figure 3, so a diverging method cannot flatten the others.
+            let finite = plot.series.flatMap(\.y).filter { $0.isFinite && $0 < 10 }
+            plot.yRange = 0...max(0.5, min(4, (finite.max() ?? 4) * 1.1))
             try save(plot, "curve-k\(shots)")
         }
 
@@ -62,7 +64,7 @@ enum SinusoidPlots {
 
         // The adaptation-gradient norm ‖∇θ L(θ)‖ over meta-training, from each run's progress.
         var norm = LinePlot(title: "Adaptation-gradient norm during meta-training", xLabel: "meta-iteration",
-                            yLabel: "||grad L_support(theta)|| (mean over 500 iterations)")
+                            yLabel: "norm of grad L_support(theta), mean of 500 iterations")
         for policy in policies {
             let candidates = [URL(fileURLWithPath: "runs/sinusoid-\(policy.name)/progress.csv"),
                               policyFolder.appendingPathComponent("\(policy.name).progress.csv")]
