@@ -15,6 +15,13 @@ public struct PolicyCheckpoint: Sendable {
     public var iteration: Int
     public var metadata: [String: String]
 
+    /// The first-step α this policy adapts best with at test time, if an evaluation recorded it
+    /// (`adapt eval --experiment … --record-step-sizes`); otherwise the training α.
+    public var testStepSize: Float {
+        get { metadata["testStepSize"].flatMap(Float.init) ?? config.innerStepSize }
+        set { metadata["testStepSize"] = String(newValue) }
+    }
+
     public init(parameters: Parameters, policy: GaussianMLPPolicy, env: String, algorithm: String,
                 config: MetaRLConfig, iteration: Int, extra: [String: String] = [:]) {
         self.parameters = parameters

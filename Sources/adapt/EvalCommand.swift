@@ -18,6 +18,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Seed of the held-out tasks (disjoint from training seeds).") var seed: UInt64?
     @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint (the demo adapts with it).")
+    var recordStepSizes = false
 
     func validate() throws {
         let given = [config, policy, experiment].compactMap { $0 }.count

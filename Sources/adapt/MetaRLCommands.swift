@@ -72,6 +72,14 @@ extension MetaRLCommands {
             if !command.json { print("evaluating \(method)…") }
         }
         let report = ComparisonReport(comparison)
+        if command.recordStepSizes {
+            for method in comparison.methods where method.sweep != nil && method.method != "random" {
+                let url = folder.appendingPathComponent("\(method.method).safetensors")
+                var checkpoint = try PolicyCheckpoint.read(url)
+                checkpoint.testStepSize = method.stepSizes[0]
+                try checkpoint.write(to: url)
+            }
+        }
         let out = URL(fileURLWithPath: command.out ?? "runs/eval-\(experiment)")
         let plots = try report.writePlots(comparison, to: out)
         let encoder = JSONEncoder()
