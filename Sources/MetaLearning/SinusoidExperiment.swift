@@ -69,7 +69,7 @@ public enum SinusoidExperiment {
             "shots": String(config.shots), "query_points": String(config.queryPoints),
             "inner_steps": String(algorithm == .reptile ? l.reptileInnerSteps : l.innerSteps),
             "inner_step_size": String(algorithm == .reptile ? l.reptileInnerStepSize : l.innerStepSize),
-            "learned_inner_step_size": String(l.learnInnerStepSize),
+            "learned_inner_step_size": String(l.learnInnerStepSize), "multi_step_loss": String(l.multiStepLoss),
             "meta_optimizer": l.metaOptimizer.rawValue, "meta_step_size": String(l.metaStepSize),
             "meta_batch_size": String(l.metaBatchSize), "seed": String(config.seed),
         ]

@@ -23,8 +23,10 @@ enum SinusoidPlots {
                                 yLabel: "mean squared error (\(report.tasks) tasks, 95% CI)")
             for m in report.methods {
                 guard let c = m.mse[String(shots)] else { continue }
-                plot.add(.init(label: m.method, x: c.mean.indices.map(Double.init), y: c.mean,
-                               lower: zip(c.mean, c.ci95).map { $0 - $1 }, upper: zip(c.mean, c.ci95).map { $0 + $1 },
+                // A diverged mean (∞, NaN) is drawn off the top of the chart, where it is clipped.
+                func shown(_ v: Double) -> Double { v.isFinite ? min(v, 100) : 100 }
+                plot.add(.init(label: m.method, x: c.mean.indices.map(Double.init), y: c.mean.map(shown),
+                               lower: zip(c.mean, c.ci95).map { shown($0 - $1) }, upper: zip(c.mean, c.ci95).map { shown($0 + $1) },
                                dashed: m.algorithm == .oracle, markers: true))
             }
             // Fixed like the paper's Figure 3, so a diverging method cannot flatten the others.
@@ -66,8 +68,8 @@ enum SinusoidPlots {
         var norm = LinePlot(title: "Adaptation-gradient norm during meta-training", xLabel: "meta-iteration",
                             yLabel: "norm of grad L_support(theta), mean of 500 iterations")
         for policy in policies {
-            let candidates = [URL(fileURLWithPath: "runs/sinusoid-\(policy.name)/progress.csv"),
-                              policyFolder.appendingPathComponent("\(policy.name).progress.csv")]
+            let candidates = [policyFolder.appendingPathComponent("\(policy.name).progress.csv"),
+                              URL(fileURLWithPath: "runs/sinusoid-\(policy.name)/progress.csv")]
             guard let url = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) }),
                   let series = smoothedColumn(url, column: "adaptation_gradient_norm", window: 500) else { continue }
             norm.add(.init(label: policy.name, x: series.x, y: series.y, dashed: policy.algorithm == .oracle))
