@@ -16,6 +16,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Held-out tasks.") var tasks: Int?
     @Option(help: "Adaptation steps.") var steps: Int?
     @Option(help: "Seed of the held-out tasks (disjoint from training seeds).") var seed: UInt64?
+    @Option(name: .customLong("step-size"), help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
+    var stepSize: Float?
     @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint (the demo adapts with it).")

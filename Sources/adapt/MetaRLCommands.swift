@@ -41,7 +41,8 @@ enum MetaRLCommands {
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
         settings.episodesPerTask = checkpoint.config.episodesPerTask
-        settings.stepSizes = [checkpoint.config.innerStepSize, checkpoint.config.innerStepSize / 2]
+        let alpha = command.stepSize ?? checkpoint.testStepSize
+        settings.stepSizes = [alpha, alpha / 2]
         settings.workers = checkpoint.config.threads
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,
