@@ -23,8 +23,8 @@ struct BenchSinusoid: ParsableCommand {
         var fomamlMsPerIteration: Double
         var reptileIterationsPerSecond: Double
         var conv4Configuration = "conv4 (64 filters, batch norm, max-pool), 28x28, 5-way 1-shot, 1 query per class (cbfinn/maml), 1 inner step (alpha 0.4), meta-batch 32"
-        var conv4MamlSecondsPerIteration: Double
-        var conv4FomamlSecondsPerIteration: Double
+        var conv4MamlSecondsPerIteration: Double?
+        var conv4FomamlSecondsPerIteration: Double?
         var activation: String
         var blasThreads: Int
     }
@@ -56,7 +56,7 @@ struct BenchSinusoid: ParsableCommand {
             var learner = OmniglotExperiment.learner(omniglot, algorithm: algorithm)
             return Measure.median(repetitions: convRepetitions, warmUp: 1) { learner.step(on: episodes) }
         }
-        let conv = noConv ? .nan : conv4(.maml), convFirstOrder = noConv ? .nan : conv4(.fomaml)
+        let conv = noConv ? nil : conv4(.maml), convFirstOrder = noConv ? nil : conv4(.fomaml)
         try Measure.print(Report(mamlIterationsPerSecond: 1 / maml, mamlMsPerIteration: maml * 1e3,
                                  fomamlIterationsPerSecond: 1 / fomaml, fomamlMsPerIteration: fomaml * 1e3,
                                  reptileIterationsPerSecond: 1 / reptile,
