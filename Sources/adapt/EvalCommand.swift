@@ -19,6 +19,7 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("step-size"), help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
     var stepSize: Float?
     @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
+    @Option(help: "Dataset folder for few-shot classification (Omniglot layout; default: the config's `data`).") var data: String?
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint (the demo adapts with it).")
     var recordStepSizes = false

@@ -39,7 +39,7 @@ enum OmniglotCommands {
         var url = URL(fileURLWithPath: policies)
         if !url.path.hasSuffix(".safetensors") { url.appendPathComponent("policy.safetensors") }
         let policy = try SinusoidExperiment.loadPolicy(url)
-        let data = try dataFolder(config.data)
+        let data = try dataFolder(command.data ?? config.data)
         let images = try ImageFolder.load(data, size: config.imageSize)
         let (_, test) = try OmniglotExperiment.samplers(config, folder: images)
         let curve = OmniglotExperiment.evaluate(config, parameters: policy.parameters, stepSizes: policy.stepSizes,
