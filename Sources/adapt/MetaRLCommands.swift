@@ -20,9 +20,8 @@ enum MetaRLCommands {
         if trainer.iteration > 0 { print("resuming \(out.path) from iteration \(trainer.iteration)") }
         print("training \(algorithm.rawValue) on \(trainer.envName): \(config.iterations) iterations, "
               + "\(config.metaBatchSize) tasks × \(config.episodesPerTask) episodes, writing \(out.path)")
-        var bar = StatusProgressBar(total: config.iterations, startingAt: trainer.iteration)
+        var bar = ProgressBar(total: config.iterations, startingAt: trainer.iteration, quiet: command.quiet)
         try trainer.train { i, log in
-            if command.quiet { return }
             let status = String(format: "return %.1f → %.1f  kl %.4f", log.returnBefore, log.returnAfter, log.kl)
                 + (log.rejection != nil ? "  (update rejected)" : "")
             bar.update(i, status: status)

@@ -22,12 +22,10 @@ enum OmniglotCommands {
         var run = OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
         try SupervisedCommands.prepare(folder: folder, config: config.yaml(), resume: command.resume)
         if command.resume { try run.resume() }
-        var bar = SupervisedProgressBar(total: iterations, quiet: command.quiet)
-        bar.start(at: run.learner.iteration, elapsed: run.elapsed)
-        try run.train(until: iterations) { i, log, elapsed in
-            bar.update(i, elapsed: elapsed, loss: log.postAdaptationLoss, pre: log.preAdaptationLoss)
+        var bar = ProgressBar(total: iterations, startingAt: run.learner.iteration, quiet: command.quiet)
+        try run.train(until: iterations) { i, log, _ in
+            bar.update(i, status: String(format: "loss %.4f (pre %.4f)", log.postAdaptationLoss, log.preAdaptationLoss))
         }
-        bar.finish()
         try run.savePolicy(to: folder.appendingPathComponent("policy.safetensors"))
         SupervisedCommands.log(String(format: "%d iterations in %.1f s; policy in %@", run.learner.iteration, run.elapsed, folder.path))
     }

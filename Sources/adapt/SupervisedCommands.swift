@@ -35,12 +35,10 @@ enum SupervisedCommands {
             try run.resume()
             log("resuming \(folder.path) at iteration \(run.learner.iteration)")
         }
-        var bar = SupervisedProgressBar(total: iterations, quiet: command.quiet)
-        bar.start(at: run.learner.iteration, elapsed: run.elapsed)
-        try run.train(until: iterations) { i, stepLog, elapsed in
-            bar.update(i, elapsed: elapsed, loss: stepLog.postAdaptationLoss, pre: stepLog.preAdaptationLoss)
+        var bar = ProgressBar(total: iterations, startingAt: run.learner.iteration, quiet: command.quiet)
+        try run.train(until: iterations) { i, stepLog, _ in
+            bar.update(i, status: String(format: "loss %.4f (pre %.4f)", stepLog.postAdaptationLoss, stepLog.preAdaptationLoss))
         }
-        bar.finish()
         let policyURL = folder.appendingPathComponent("policy.safetensors")
         try run.savePolicy(to: policyURL)
         log(String(format: "%@: %d iterations in %.1f s; final policy %@", algorithm.rawValue, run.learner.iteration, run.elapsed, policyURL.path))
@@ -117,56 +115,5 @@ enum SupervisedCommands {
 
     static func log(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
-    }
-}
-
-/// A one-line progress bar on standard error: iteration, loss, rate and ETA, redrawn at most
-/// five times a second on a terminal; in a log (not a terminal), one line every 5%.
-struct SupervisedProgressBar {
-    let total: Int
-    let quiet: Bool
-    private var startIteration = 0
-    private var startElapsed = 0.0
-    private var lastDraw = -1.0
-    private var lastTwentieth = -1
-    private let isTerminal = isatty(STDERR_FILENO) != 0
-
-    init(total: Int, quiet: Bool) {
-        self.total = total
-        self.quiet = quiet
-    }
-
-    mutating func start(at iteration: Int, elapsed: Double) {
-        startIteration = iteration
-        startElapsed = elapsed
-    }
-
-    mutating func update(_ iteration: Int, elapsed: Double, loss: Float, pre: Float) {
-        guard !quiet else { return }
-        if isTerminal {
-            guard elapsed - lastDraw >= 0.2 || iteration == total else { return }
-        } else {
-            guard iteration * 20 / max(total, 1) != lastTwentieth else { return }
-            lastTwentieth = iteration * 20 / max(total, 1)
-        }
-        lastDraw = elapsed
-        let done = Double(iteration) / Double(max(total, 1))
-        let width = 30
-        let filled = Int(done * Double(width))
-        let rate = Double(iteration - startIteration) / max(elapsed - startElapsed, 1e-9)
-        let eta = Double(total - iteration) / max(rate, 1e-9)
-        let line = String(format: (isTerminal ? "\r" : "") + "[%@%@] %d/%d  loss %.4f (pre %.4f)  %.1f it/s  ETA %@ ",
-                          String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
-                          iteration, total, loss, pre, rate, Self.duration(eta)) + (isTerminal ? "" : "\n")
-        FileHandle.standardError.write(Data(line.utf8))
-    }
-
-    func finish() {
-        if !quiet && isTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
-    }
-
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
     }
 }
