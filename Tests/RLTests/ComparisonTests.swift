@@ -1,0 +1,70 @@
+import Testing
+import Foundation
+import Envs
+@testable import RL
+
+/// The baselines comparison and the pieces the demo uses, on a shortened setting: tiny policies
+/// trained for two iterations each, three held-out tasks, one adaptation step.
+@Suite(.serialized) struct ComparisonTests {
+    func tinyConfig() -> MetaRLConfig {
+        var c = MetaRLConfig()
+        c.env = "navigation-2d"
+        c.hiddenSizes = [8]
+        c.episodesPerTask = 4
+        c.metaBatchSize = 2
+        c.iterations = 2
+        c.checkpointEvery = 1
+        c.envConfig.horizon = 10
+        return c
+    }
+
+    /// policies/<experiment>/ in a temporary folder, trained by the real trainer.
+    func shippedFolder() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-compare-\(UUID().uuidString)")
+        for algorithm in MetaRLAlgorithm.allCases {
+            let trainer = try MetaRLTrainer(config: tinyConfig(), algorithm: algorithm,
+                                            runDirectory: root.appendingPathComponent("run-\(algorithm.rawValue)"), resume: false)
+            try trainer.train()
+            try FileManager.default.copyItem(at: trainer.checkpointURL, to: root.appendingPathComponent("\(algorithm.rawValue).safetensors"))
+        }
+        return root
+    }
+
+    @Test func everyMethodIsEvaluatedOnTheSameTasks() throws {
+        var settings = EvaluationSettings()
+        settings.taskCount = 3
+        settings.adaptationSteps = 1
+        let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings)
+        #expect(comparison.methods.map(\.method) == ["maml", "pretrained", "random", "oracle"])
+        for method in comparison.methods {
+            let steps = method.method == "oracle" ? 1 : 2
+            #expect(method.curve.meanReturn.count == steps && method.curve.perTask.count == 3, "\(method.method)")
+            #expect(method.curve.meanReturn.allSatisfy(\.isFinite) && method.curve.ci95.allSatisfy { $0 >= 0 })
+        }
+        // Baselines get a step size from the sweep; MAML uses its training α; the oracle is not adapted.
+        let byName = Dictionary(uniqueKeysWithValues: comparison.methods.map { ($0.method, $0) })
+        #expect(byName["pretrained"]?.sweep?.count == Comparison.sweepStepSizes.count)
+        #expect(byName["maml"]?.sweep == nil && byName["maml"]?.stepSizes.first == tinyConfig().innerStepSize)
+        #expect(byName["oracle"]?.env == "navigation-2d-oracle")
+        #expect(comparison.rollouts["maml"]?.first?.parameters.count == 2)
+    }
+
+    @Test func recordedTestStepSizeSurvivesAWriteAndRead() throws {
+        let folder = try shippedFolder()
+        let url = folder.appendingPathComponent("pretrained.safetensors")
+        var checkpoint = try PolicyCheckpoint.read(url)
+        #expect(checkpoint.testStepSize == tinyConfig().innerStepSize)
+        checkpoint.testStepSize = 0.25
+        try checkpoint.write(to: url)
+        #expect(try PolicyCheckpoint.read(url).testStepSize == 0.25)
+    }
+
+    @Test func greedyEpisodeReportsTheOutcomeOfTheTask() throws {
+        let checkpoint = try PolicyCheckpoint.read(try shippedFolder().appendingPathComponent("maml.safetensors"))
+        let env = try makeEnv(name: "navigation-2d", task: .goalPosition(x: 0.3, y: 0.1), config: checkpoint.config.envConfig)
+        var frames = 0
+        let episode = try GreedyEpisode(env: env, policy: checkpoint.policy, parameters: checkpoint.parameters, seed: 1) { _ in frames += 1 }
+        #expect(episode.steps == 10 && frames == 11)
+        #expect(episode.totalReward < 0 && episode.finalDistance > 0)
+    }
+}
