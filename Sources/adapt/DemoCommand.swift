@@ -83,14 +83,14 @@ struct DemoCommand: ParsableCommand {
         let env = try makeEnv(name: maml.env, task: task, config: maml.config.envConfig)
         let raster = SceneRasterizer(width: 480, height: 270)
         var gif = GIFWriter(width: 480, height: 270, delayCentiseconds: 5)
-        var renderer = ASCIIRenderer.fittingTerminal()
-        renderer.rows = max(renderer.rows - 1, 10)  // room for the title line
+        let renderer = ASCIIRenderer.fittingTerminal()
         for (label, parameters) in [("before adaptation", path.first!), ("after \(path.count - 1) steps", path.last!)] {
             var player = noPlay ? nil : TerminalPlayer(interval: 0.025)
             _ = try GreedyEpisode(env: env, policy: maml.policy, parameters: parameters, seed: seed) { env in
-                let scene = env.scene()
+                var scene = env.scene()
+                scene.status.insert(("MAML", label), at: 0)
                 gif.add(raster.draw(scene))
-                player?.show("MAML \(label) — \(task)\n" + renderer.render(scene))
+                player?.show(renderer.render(scene))
             }
             player?.finish()
         }
