@@ -29,8 +29,9 @@ public enum Comparison {
     public static let sweepStepSizes: [Float] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0]
 
     /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
-    /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised).
-    public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings,
+    /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with
+    /// `episodes` per adaptation step (default: the MAML policy's training K).
+    public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings, episodes: Int? = nil,
                            progress: (String) -> Void = { _ in }) throws -> ExperimentComparison {
         let load = { (name: String) throws -> PolicyCheckpoint? in
             let url = folder.appendingPathComponent("\(name).safetensors")
@@ -40,11 +41,11 @@ public enum Comparison {
             throw PolicyCheckpoint.Error.invalid(path: folder.appendingPathComponent("maml.safetensors").path, reason: "missing")
         }
         var settings = requested
-        settings.episodesPerTask = maml.config.episodesPerTask
+        settings.episodesPerTask = episodes ?? maml.config.episodesPerTask
         var random = maml
         random.algorithm = "random"
         var rng = Xoshiro256(seed: settings.seed ^ 0x5EED)
-        random.parameters = maml.policy.initialParameters(using: &rng)
+        random.parameters = maml.policy.initialParameters(initialLogStd: maml.config.initialLogStd, using: &rng)
 
         var results: [MethodEvaluation] = []
         var rollouts: [String: [TaskRollout]] = [:]

@@ -13,6 +13,8 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public var hiddenSizes = [100, 100]
     /// Hidden activation: relu, tanh or silu (paper: relu).
     public var activation = Activation.relu
+    /// Initial log σ of the Gaussian policy (paper: 0, σ = 1 in actions of range [−1, 1]).
+    public var initialLogStd: Float = 0
     /// Episodes per task per adaptation step, K (paper: 20).
     public var episodesPerTask = 20
     /// Tasks per meta-batch (paper: 40 for locomotion, 20 for navigation).
@@ -48,6 +50,7 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         }
         guard kind == "meta-rl" else { throw ConfigError.invalid(key: "kind", "must be meta-rl") }
         guard !hiddenSizes.isEmpty, hiddenSizes.allSatisfy({ $0 > 0 }) else { throw ConfigError.invalid(key: "hiddenSizes", "needs positive sizes") }
+        guard initialLogStd.isFinite else { throw ConfigError.invalid(key: "initialLogStd", "must be finite") }
         guard episodesPerTask > 0 else { throw ConfigError.invalid(key: "episodesPerTask", "must be positive") }
         guard metaBatchSize > 0 else { throw ConfigError.invalid(key: "metaBatchSize", "must be positive") }
         guard innerSteps >= 0 else { throw ConfigError.invalid(key: "innerSteps", "must be ≥ 0") }

@@ -47,7 +47,7 @@ public final class MetaRLTrainer {
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm == .maml ? config.innerSteps : 0,
                            firstOrder: config.firstOrder, trpo: config.trpo)
         var rng = Xoshiro256(seed: config.seed)
-        parameters = policy.initialParameters(using: &rng)
+        parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {

@@ -55,7 +55,7 @@ struct DemoCommand: ParsableCommand {
     private func randomInitialisation(like maml: PolicyCheckpoint) -> PolicyCheckpoint {
         var random = maml
         var rng = Xoshiro256(seed: seed ^ 0x5EED)
-        random.parameters = maml.policy.initialParameters(using: &rng)
+        random.parameters = maml.policy.initialParameters(initialLogStd: maml.config.initialLogStd, using: &rng)
         random.algorithm = "random"
         return random
     }

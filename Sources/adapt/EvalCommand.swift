@@ -15,6 +15,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "A meta-RL experiment name: evaluate all its shipped methods.") var experiment: String?
     @Option(help: "Held-out tasks.") var tasks: Int?
     @Option(help: "Adaptation steps.") var steps: Int?
+    @Option(help: "Meta-RL: fresh episodes per adaptation step (default: the training K; the paper's navigation test used 40).")
+    var episodes: Int?
     @Option(help: "Seed of the held-out tasks (disjoint from training seeds).") var seed: UInt64?
     @Option(name: .customLong("step-size"), help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
     var stepSize: Float?

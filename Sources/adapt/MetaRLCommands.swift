@@ -39,7 +39,7 @@ enum MetaRLCommands {
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        settings.episodesPerTask = checkpoint.config.episodesPerTask
+        settings.episodesPerTask = command.episodes ?? checkpoint.config.episodesPerTask
         let alpha = command.stepSize ?? checkpoint.testStepSize
         settings.stepSizes = [alpha, alpha / 2]
         settings.workers = checkpoint.config.threads
@@ -68,7 +68,7 @@ extension MetaRLCommands {
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings) { method in
+        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: command.episodes) { method in
             if !command.json { print("evaluating \(method)…") }
         }
         let report = ComparisonReport(comparison)

@@ -107,6 +107,13 @@ import Envs
         let ok = try MetaRLConfig.parse("env: navigation-2d\nenvConfig:\n  horizon: 50\n", file: "ok.yaml")
         #expect(ok.env == "navigation-2d" && ok.envConfig.horizon == 50 && ok.innerStepSize == 0.1)
     }
+
+    @Test func trainingStartsFromTheConfiguredPolicyNoise() throws {
+        var config = smallConfig()
+        config.initialLogStd = -1.5
+        let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: temporaryDirectory(), resume: false)
+        #expect(trainer.parameters[GaussianMLPPolicy.logStdName].scalars == [-1.5, -1.5])
+    }
 }
 
 import Config
