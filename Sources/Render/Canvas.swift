@@ -32,6 +32,17 @@ public struct Canvas: Sendable, Equatable {
         pixels[i] = c.r; pixels[i + 1] = c.g; pixels[i + 2] = c.b
     }
 
+    /// Copies `other` with its top-left corner at (x, y), clipped to this canvas.
+    public mutating func paste(_ other: Canvas, x: Int, y: Int) {
+        for row in 0..<other.height where (0..<height).contains(y + row) {
+            let columns = max(0, -x)..<min(other.width, width - x)
+            guard !columns.isEmpty else { continue }
+            let source = (row * other.width + columns.lowerBound) * 3
+            let target = ((y + row) * width + x + columns.lowerBound) * 3
+            pixels.replaceSubrange(target..<(target + columns.count * 3), with: other.pixels[source..<(source + columns.count * 3)])
+        }
+    }
+
     public mutating func fill(_ c: RGB) {
         for i in stride(from: 0, to: pixels.count, by: 3) { pixels[i] = c.r; pixels[i + 1] = c.g; pixels[i + 2] = c.b }
     }

@@ -36,9 +36,8 @@ struct ComparisonReport: Encodable {
         return lines.joined(separator: "\n")
     }
 
-    /// returns.png/.svg (and trajectories-*.png/.svg for navigation) in `folder`.
-    func writePlots(_ comparison: ExperimentComparison, to folder: URL) throws -> [String] {
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    /// Average return against gradient steps, one line per method with its 95% CI (Figure 5).
+    var returnsPlot: LinePlot {
         var plot = LinePlot(title: "\(experiment), \(tasks) tasks",
                             xLabel: "gradient steps", yLabel: "average return")
         let maxStep = Double(methods.map { $0.curve.steps.last ?? 0 }.max() ?? 0)
@@ -51,6 +50,13 @@ struct ComparisonReport: Encodable {
             plot.add(.init(label: m.method, x: x, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
                            dashed: m.method == "oracle", markers: c.steps.count > 1))
         }
+        return plot
+    }
+
+    /// returns.png/.svg (and trajectories-*.png/.svg for navigation) in `folder`.
+    func writePlots(_ comparison: ExperimentComparison, to folder: URL) throws -> [String] {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let plot = returnsPlot
         var written = [folder.appendingPathComponent("returns.png").path, folder.appendingPathComponent("returns.svg").path]
         try plot.writePNG(to: written[0])
         try plot.writeSVG(to: written[1])

@@ -12,7 +12,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Experiment config (supervised experiments).") var config: String?
     @Option(help: "Folder of checkpoints to compare (default policies/<experiment>).") var policies: String?
     @Option(help: "One meta-RL checkpoint.") var policy: String?
-    @Option(help: "A meta-RL experiment name: evaluate all its shipped methods.") var experiment: String?
+    @Option(help: "Meta-RL experiment(s), comma-separated: evaluate all their shipped methods (several: also one figure with a panel each).")
+    var experiment: String?
     @Option(help: "Held-out tasks.") var tasks: Int?
     @Option(help: "Adaptation steps.") var steps: Int?
     @Option(help: "Meta-RL: fresh episodes per adaptation step (default: the training K; the paper's navigation test used 40).")

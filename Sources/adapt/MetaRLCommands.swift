@@ -1,6 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
+import Render
 import RL
 
 /// Meta-reinforcement learning from the CLI (MAML-TRPO on the navigation and locomotion envs).
@@ -61,15 +62,40 @@ enum MetaRLCommands {
 }
 
 extension MetaRLCommands {
-    /// `adapt eval --experiment NAME`: every method in policies/NAME on the same held-out tasks.
-    static func compare(_ experiment: String, _ command: EvalCommand) throws {
+    /// `adapt eval --experiment NAME[,NAME…]`: every method in policies/NAME on the same held-out
+    /// tasks; with several experiments also one figure with a panel per experiment (Figure 5).
+    static func compare(_ experiments: String, _ command: EvalCommand) throws {
+        let names = experiments.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        if names.count > 1, command.policies != nil {
+            throw ValidationError("--policies names one experiment's folder; give one --experiment with it")
+        }
+        var reports: [ComparisonReport] = []
+        for name in names {
+            reports.append(try compareOne(name, command, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
+        }
+        let json = try reports.count == 1 ? encodeJSON(reports[0]) : encodeJSON(reports)
+        if names.count > 1 {
+            let folder = URL(fileURLWithPath: command.out ?? "runs/eval-panels")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let figure = PlotPanels(reports.map(\.returnsPlot))
+            let png = folder.appendingPathComponent("returns.png").path, svg = folder.appendingPathComponent("returns.svg").path
+            try figure.writePNG(to: png)
+            try figure.writeSVG(to: svg)
+            if !command.json { print("figure: \(png), \(svg)") }
+        }
+        if command.json { print(json) }
+    }
+
+    /// One experiment: evaluates, optionally records the swept step sizes, writes plots and
+    /// comparison.json into `out` (default runs/eval-NAME) and prints the table.
+    static func compareOne(_ experiment: String, _ command: EvalCommand, out: String?) throws -> ComparisonReport {
         let folder = URL(fileURLWithPath: command.policies ?? "policies/\(experiment)")
         var settings = EvaluationSettings()
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
         let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: command.episodes) { method in
-            if !command.json { print("evaluating \(method)…") }
+            if !command.json { print("\(experiment): evaluating \(method)…") }
         }
         let report = ComparisonReport(comparison)
         if command.recordStepSizes {
@@ -80,18 +106,20 @@ extension MetaRLCommands {
                 try checkpoint.write(to: url)
             }
         }
-        let out = URL(fileURLWithPath: command.out ?? "runs/eval-\(experiment)")
-        let plots = try report.writePlots(comparison, to: out)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let json = String(decoding: try encoder.encode(report), as: UTF8.self)
-        try json.write(to: out.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)
-        if command.json {
-            print(json)
-        } else {
+        let folderOut = URL(fileURLWithPath: out ?? "runs/eval-\(experiment)")
+        let plots = try report.writePlots(comparison, to: folderOut)
+        try encodeJSON(report).write(to: folderOut.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)
+        if !command.json {
             print(report.table)
             print("plots: " + plots.joined(separator: ", "))
         }
+        return report
+    }
+
+    static func encodeJSON<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

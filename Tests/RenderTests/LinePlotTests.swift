@@ -36,6 +36,20 @@ import Testing
         #expect(parser.parse(), "SVG parses as XML")
     }
 
+    @Test func panelsSitSideBySideInOneFigure() throws {
+        var narrow = samplePlot()
+        narrow.width = 320
+        let panels = PlotPanels([samplePlot(), narrow])
+        let figure = panels.canvas()
+        #expect(figure.width == 960 && figure.height == 400)
+        let (left, right) = (samplePlot().canvas(), narrow.canvas())
+        #expect((0..<400).allSatisfy { y in (0..<640).allSatisfy { x in figure[x, y] == left[x, y] } })
+        #expect((0..<400).allSatisfy { y in (0..<320).allSatisfy { x in figure[640 + x, y] == right[x, y] } })
+        let svg = panels.svg()
+        #expect(svg.contains("<svg x=\"0\" ") && svg.contains("<svg x=\"640\" "))
+        #expect(XMLParser(data: Data(svg.utf8)).parse(), "SVG parses as XML")
+    }
+
     @Test func niceTicksCoverTheData() {
         let (range, ticks) = LinePlot.axis(nil, data: [0.37, 2.41])
         #expect(range.lowerBound <= 0.37 && range.upperBound >= 2.41)
