@@ -39,6 +39,8 @@ public struct LinePlot: Sendable {
     /// Axis ranges; nil fits the data (bands included) with nice rounded ends.
     public var xRange: ClosedRange<Double>?
     public var yRange: ClosedRange<Double>?
+    /// Ticks on whole numbers only (counts such as gradient steps).
+    public var integerXTicks = false
     public var width: Int
     public var height: Int
 
@@ -70,7 +72,7 @@ public struct LinePlot: Sendable {
     func layout() -> Layout {
         let xs = series.flatMap(\.x).filter(\.isFinite)
         let ys = series.flatMap { $0.y + ($0.lower ?? []) + ($0.upper ?? []) }.filter(\.isFinite)
-        let (xr, xt) = Self.axis(xRange, data: xs)
+        let (xr, xt) = Self.axis(xRange, data: xs, minimumStep: integerXTicks ? 1 : 0)
         let (yr, yt) = Self.axis(yRange, data: ys)
         return Layout(right: Double(width) - 16, bottom: Double(height) - 46, x: xr, y: yr, xTicks: xt, yTicks: yt)
     }
@@ -79,12 +81,12 @@ public struct LinePlot: Sendable {
 
     /// A range and ticks at 1, 2 or 5 × 10^k, about six of them (Heckbert, "Nice numbers for
     /// graph labels", Graphics Gems, 1990).
-    static func axis(_ fixed: ClosedRange<Double>?, data: [Double]) -> (ClosedRange<Double>, [Double]) {
+    static func axis(_ fixed: ClosedRange<Double>?, data: [Double], minimumStep: Double = 0) -> (ClosedRange<Double>, [Double]) {
         var lo = fixed?.lowerBound ?? data.min() ?? 0, hi = fixed?.upperBound ?? data.max() ?? 1
         if hi - lo < 1e-12 { lo -= 0.5; hi += 0.5 }
         let raw = (hi - lo) / 6
         let magnitude = pow(10, (log10(raw)).rounded(.down))
-        let step = [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude
+        let step = max(minimumStep, [1.0, 2, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? 10 * magnitude)
         if fixed == nil { lo = (lo / step).rounded(.down) * step; hi = (hi / step).rounded(.up) * step }
         var ticks: [Double] = []
         var t = (lo / step).rounded(.up) * step

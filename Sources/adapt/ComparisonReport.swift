@@ -40,6 +40,7 @@ struct ComparisonReport: Encodable {
     var returnsPlot: LinePlot {
         var plot = LinePlot(title: "\(experiment), \(tasks) tasks",
                             xLabel: "gradient steps", yLabel: "average return")
+        plot.integerXTicks = true
         let maxStep = Double(methods.map { $0.curve.steps.last ?? 0 }.max() ?? 0)
         for m in methods {
             let c = m.curve

@@ -55,5 +55,6 @@ import Testing
         #expect(range.lowerBound <= 0.37 && range.upperBound >= 2.41)
         #expect(ticks.count >= 4 && ticks.count <= 9)
         #expect(LinePlot.label(0.5) == "0.5" && LinePlot.label(200) == "200")
+        #expect(LinePlot.axis(nil, data: [0, 3], minimumStep: 1).1 == [0, 1, 2, 3], "whole-number ticks for step counts")
     }
 }
