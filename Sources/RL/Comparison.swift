@@ -26,7 +26,7 @@ public struct ExperimentComparison: Sendable {
 
 public enum Comparison {
     /// The first-step α values tried for pretrained and random (the second step uses half).
-    public static let sweepStepSizes: [Float] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.0]
+    public static let sweepStepSizes: [Float] = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5]
 
     /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
     /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with

@@ -42,7 +42,9 @@ public struct PolicyCheckpoint: Sendable {
 
     /// Writes atomically (temporary file, then rename).
     public func write(to url: URL) throws {
-        let policyJSON = String(decoding: try JSONEncoder().encode(policy), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same policy always writes the same bytes
+        let policyJSON = String(decoding: try encoder.encode(policy), as: UTF8.self)
         var meta = metadata
         meta["format"] = "adapt.policy.v1"
         meta["env"] = env
