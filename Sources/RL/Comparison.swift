@@ -42,10 +42,7 @@ public enum Comparison {
         }
         var settings = requested
         settings.episodesPerTask = episodes ?? maml.config.episodesPerTask
-        var random = maml
-        random.algorithm = "random"
-        var rng = Xoshiro256(seed: settings.seed ^ 0x5EED)
-        random.parameters = maml.policy.initialParameters(initialLogStd: maml.config.initialLogStd, using: &rng)
+        let random = maml.randomlyInitialised(seed: settings.seed ^ 0x5EED)
 
         var results: [MethodEvaluation] = []
         var rollouts: [String: [TaskRollout]] = [:]
@@ -102,6 +99,16 @@ public enum Comparison {
 }
 
 extension PolicyCheckpoint {
+    /// The random-initialisation baseline: this checkpoint's policy and config with fresh
+    /// parameters drawn as training starts them.
+    public func randomlyInitialised(seed: UInt64) -> PolicyCheckpoint {
+        var random = self
+        var rng = Xoshiro256(seed: seed)
+        random.parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
+        random.algorithm = "random"
+        return random
+    }
+
     /// The checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
     public static func readIfPresent(_ url: URL) throws -> PolicyCheckpoint? {
         FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil

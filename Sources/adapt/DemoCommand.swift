@@ -30,7 +30,7 @@ struct DemoCommand: ParsableCommand {
         var rows: [(String, [Double], String)] = []
         var mamlPath: [Parameters] = []
         for method in ["maml", "pretrained", "random", "oracle"] {
-            guard let checkpoint = try method == "random" ? randomInitialisation(like: maml)
+            guard let checkpoint = try method == "random" ? maml.randomlyInitialised(seed: seed ^ 0x5EED)
                 : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method).safetensors")) else { continue }
             let adaptationSteps = method == "oracle" ? 0 : steps
             let rollout = try adapt(checkpoint, task: task, steps: adaptationSteps)
@@ -50,14 +50,6 @@ struct DemoCommand: ParsableCommand {
         let inner = InnerLoop(policy: checkpoint.policy, stepSizes: [alpha, alpha / 2], gamma: checkpoint.config.gamma,
                               lambda: checkpoint.config.gaeLambda)
         return try inner.rollOut(task: task, from: checkpoint.parameters, steps: steps, sampler: sampler, seed: seed, worker: 0)
-    }
-
-    private func randomInitialisation(like maml: PolicyCheckpoint) -> PolicyCheckpoint {
-        var random = maml
-        var rng = Xoshiro256(seed: seed ^ 0x5EED)
-        random.parameters = maml.policy.initialParameters(initialLogStd: maml.config.initialLogStd, using: &rng)
-        random.algorithm = "random"
-        return random
     }
 
     private func outcome(_ episode: GreedyEpisode, task: Task) -> String {

@@ -73,7 +73,6 @@ extension MetaRLCommands {
         for name in names {
             reports.append(try compareOne(name, command, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
         }
-        let json = try reports.count == 1 ? encodeJSON(reports[0]) : encodeJSON(reports)
         if names.count > 1 {
             let folder = URL(fileURLWithPath: command.out ?? "runs/eval-panels")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -83,7 +82,7 @@ extension MetaRLCommands {
             try figure.writeSVG(to: svg)
             if !command.json { print("figure: \(png), \(svg)") }
         }
-        if command.json { print(json) }
+        if command.json { print(try reports.count == 1 ? encodeJSON(reports[0]) : encodeJSON(reports)) }
     }
 
     /// One experiment: evaluates, optionally records the swept step sizes, writes plots and
