@@ -11,6 +11,9 @@ public struct EnvConfig: Sendable, Hashable, Codable {
     public var resetNoise: Double = 0.1
     /// Where robot files live; nil searches `$ADAPT_ENVS_DIR`, `./envs`, then the source tree's `envs/`.
     public var envsDirectory: String? = nil
+    /// The policy acts in [−1, 1]ⁿ and the env maps that onto its own action box (`UnitActions`,
+    /// rllab's `normalize`, as the paper's code did). Changes nothing where the box is [−1, 1]ⁿ.
+    public var unitActions = false
 
     public init() {}
 }

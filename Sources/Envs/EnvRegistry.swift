@@ -9,7 +9,8 @@ public struct EnvSpec: Sendable {
     let build: @Sendable (Task, Bool, EnvConfig) throws -> any Env
 
     public func make(task: Task? = nil, config: EnvConfig = EnvConfig()) throws -> any Env {
-        try build(task ?? defaultTask, oracle, config)
+        let env = try build(task ?? defaultTask, oracle, config)
+        return config.unitActions ? UnitActions(env) : env
     }
 }
 

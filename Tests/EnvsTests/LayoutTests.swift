@@ -69,6 +69,21 @@ import Physics
         #expect(s.observation == [0.05, 0.1])
     }
 
+    @Test func unitActionsMapOntoTheEnvsBoxAndClip() throws {
+        var config = EnvConfig()
+        config.unitActions = true
+        let env = try makeEnv(name: "navigation-2d", task: .goalPosition(x: 0.5, y: 0.5), config: config)
+        #expect(env is UnitActions)
+        #expect(env.actionSpace == Space(count: 2, low: -1, high: 1))
+        _ = env.reset(seed: 0)
+        // 0.5 of the unit box is 0.05 of displacement; 3 clips to 1, i.e. 0.1.
+        let s = try env.step([0.5, 3])
+        #expect(abs(s.observation[0] - 0.05) < 1e-6 && abs(s.observation[1] - 0.1) < 1e-6)
+        let back = try env.step([-1, -1])
+        #expect(abs(back.observation[0] + 0.05) < 1e-6 && abs(back.observation[1]) < 1e-6)
+        #expect(try EnvChecker.problems({ try makeEnv(name: "navigation-2d", config: config) }).isEmpty)
+    }
+
     @Test func navigationTerminatesAtTheGoal() throws {
         let env = try PointNavigation(task: .goalPosition(x: 0.2, y: -0.1))
         _ = env.reset(seed: 0)
