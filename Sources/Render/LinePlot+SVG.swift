@@ -45,7 +45,7 @@ extension LinePlot {
         out += "<text transform=\"translate(16 \(n((l.top + l.bottom) / 2))) rotate(-90)\" text-anchor=\"middle\">\(esc(yLabel))</text>\n"
         if !series.isEmpty {
             let w = Double(series.map { $0.label.count }.max()! * 7 + 40), h = Double(series.count * 16 + 8)
-            let x0 = l.right - w - 8, y0 = l.top + 8
+            let (x0, y0) = legendOrigin(l, width: w, height: h)
             out += "<rect x=\"\(n(x0))\" y=\"\(n(y0))\" width=\"\(n(w))\" height=\"\(n(h))\" fill=\"white\" stroke=\"#bebebe\"/>\n"
             for (i, s) in series.enumerated() {
                 let y = y0 + 14 + Double(i * 16)

@@ -79,6 +79,28 @@ public struct LinePlot: Sendable {
 
     func color(_ i: Int) -> RGB { series[i].color ?? Self.palette[i % Self.palette.count] }
 
+    /// Top-left corner of a w × h legend: the inner corner of the plot (top right first) whose box
+    /// covers the fewest points of the lines and bands, sampled along each segment.
+    func legendOrigin(_ l: Layout, width w: Double, height h: Double) -> (x: Double, y: Double) {
+        var points: [(Double, Double)] = []
+        for s in series {
+            for ys in [s.y, s.lower, s.upper].compactMap({ $0 }) {
+                let p = s.x.indices.map { (l.px(s.x[$0]), l.py(ys[$0])) }
+                points += p.prefix(1)
+                for (a, b) in zip(p, p.dropFirst()) {
+                    points += (1...16).map { k in (a.0 + (b.0 - a.0) * Double(k) / 16, a.1 + (b.1 - a.1) * Double(k) / 16) }
+                }
+            }
+        }
+        let corners = [(l.right - w - 8, l.top + 8), (l.left + 8, l.top + 8),
+                       (l.right - w - 8, l.bottom - h - 8), (l.left + 8, l.bottom - h - 8)]
+        func covered(_ c: (Double, Double)) -> Int {
+            points.filter { $0.0 >= c.0 - 4 && $0.0 <= c.0 + w + 4 && $0.1 >= c.1 - 4 && $0.1 <= c.1 + h + 4 }.count
+        }
+        let best = corners.min { covered($0) < covered($1) }!
+        return (best.0, best.1)
+    }
+
     /// A range and ticks at 1, 2 or 5 × 10^k, about six of them (Heckbert, "Nice numbers for
     /// graph labels", Graphics Gems, 1990).
     static func axis(_ fixed: ClosedRange<Double>?, data: [Double], minimumStep: Double = 0) -> (ClosedRange<Double>, [Double]) {
@@ -156,7 +178,7 @@ public struct LinePlot: Sendable {
     private func drawLegend(_ c: inout Canvas, _ l: Layout) {
         guard !series.isEmpty else { return }
         let w = Double(series.map { Font.width($0.label) }.max()! + 34), h = Double(series.count * 14 + 8)
-        let x0 = l.right - w - 8, y0 = l.top + 8
+        let (x0, y0) = legendOrigin(l, width: w, height: h)
         c.fillRect(x0: x0, y0: y0, x1: x0 + w, y1: y0 + h, .white)
         for (a, b) in [((x0, y0), (x0 + w, y0)), ((x0 + w, y0), (x0 + w, y0 + h)), ((x0, y0 + h), (x0 + w, y0 + h)), ((x0, y0), (x0, y0 + h))] {
             c.drawLine(x0: a.0, y0: a.1, x1: b.0, y1: b.1, RGB(190, 190, 190))

@@ -27,6 +27,19 @@ import Testing
         if let path = ProcessInfo.processInfo.environment["PLOT_OUT"] { try? samplePlot().writePNG(to: path) }
     }
 
+    @Test func legendTakesACornerTheLinesLeaveFree() {
+        var high = LinePlot(title: "", xLabel: "", yLabel: "")
+        high.add(.init(label: "high", x: [0, 1, 2, 3], y: [9, 10, 10, 9]))
+        high.add(.init(label: "floor", x: [1.5], y: [0]))
+        let l = high.layout()
+        let corner = high.legendOrigin(l, width: 100, height: 40)
+        #expect(corner.y > (l.top + l.bottom) / 2, "a line along the top sends the legend below")
+        var falling = LinePlot(title: "", xLabel: "", yLabel: "")
+        falling.add(.init(label: "down", x: [0, 1, 2, 3], y: [10, 1, 0, 0]))
+        let top = falling.legendOrigin(falling.layout(), width: 100, height: 40)
+        #expect(top.x > l.left + 100 && top.y < (l.top + l.bottom) / 2, "top right when it is free")
+    }
+
     @Test func svgIsWellFormedWithOneLinePerSeries() throws {
         let svg = samplePlot().svg()
         #expect(svg.components(separatedBy: "<polyline").count - 1 == 3)
