@@ -38,7 +38,7 @@ extension Env {
 /// The reward's terms and a few diagnostics. Every env's reward is
 /// `reward = taskReward − controlCost + survivalBonus`; fields an env does not use stay 0.
 public struct Info: Sendable, Hashable {
-    /// The task's term: −|vx − v_goal|, d·vx, −|x − x_goal| or −‖p − goal‖.
+    /// The task's term: −|vx − v_goal| (quadruped: 1 − |vx − v_goal|), d·vx, −|x − x_goal| or −‖p − goal‖.
     public var taskReward: Double = 0
     public var controlCost: Double = 0
     public var survivalBonus: Double = 0

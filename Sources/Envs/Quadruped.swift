@@ -27,7 +27,9 @@ import Physics
 /// The goal task adds the torso's x: without it the goal position would be unobservable.
 ///
 /// Reward: control cost 0.005·‖a‖², survival bonus 0.05 while healthy; velocity task
-/// r = −|vx − v_goal| − cost + bonus; direction task r = d·vx − cost + bonus; goal task
+/// r = 1 − |vx − v_goal| − cost + bonus (the 1 as the paper's ant, "make it happy, not suicidal":
+/// without it every step of a goal above about 0.05 m/s costs, and falling early pays);
+/// direction task r = d·vx − cost + bonus; goal task
 /// r = −|x − x_goal| − cost + bonus. vx is averaged over the frame-skip. Terminates when the torso
 /// is upside down (cos angle < 0) or its height leaves [0.2, 1.2] m; truncation at 200 steps.
 public final class Quadruped: Env {
@@ -42,6 +44,8 @@ public final class Quadruped: Env {
 
     public static let controlWeight = 0.005
     public static let survivalBonus = 0.05
+    /// Added to the velocity task's −|vx − v_goal| (cbfinn/maml_rl's ant velocity env).
+    public static let velocityOffset = 1.0
     /// Torso heights (m) outside which the robot has fallen.
     public static let healthyHeight = 0.2...1.2
     /// Goal velocities (as the paper's ant: U[0, 3]).
@@ -111,7 +115,7 @@ public final class Quadruped: Env {
         info.controlCost = Self.controlWeight * core.actionSquaredNorm
         info.survivalBonus = healthy ? Self.survivalBonus : 0
         switch task {
-        case let .goalVelocity(goal): info.taskReward = -abs(vx - goal)
+        case let .goalVelocity(goal): info.taskReward = Self.velocityOffset - abs(vx - goal)
         case let .direction(d): info.taskReward = d * vx
         case let .goalX(goal):
             info.distance = abs(x - goal)

@@ -26,7 +26,7 @@ import SeededRandom
             let bonus = quadruped ? (s.terminated ? 0 : 0.05) : 0
             let taskTerm: Double
             switch env.task {
-            case let .goalVelocity(v): taskTerm = -abs(vx - v)
+            case let .goalVelocity(v): taskTerm = (quadruped ? 1 : 0) - abs(vx - v)
             case let .direction(d): taskTerm = d * vx
             case let .goalX(g): taskTerm = -abs(Double(s.observation[25]) - g)   // x is in the observation
             default: taskTerm = .nan
