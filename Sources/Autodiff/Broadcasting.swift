@@ -129,9 +129,22 @@ extension Tensor {
         if shape == target { return detached() }
         require(Broadcast.shape(shape, target, op: "broadcast(to:)") == target,
                      "broadcast(to:): shape \(shape) does not broadcast to \(target)")
+        let count = target.elementCount
+        if target.count > shape.count && Array(target.suffix(shape.count)) == shape {
+            // Copies stacked along new leading axes (a parameter per task): whole blocks.
+            let block = self.count
+            let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                scalars.withUnsafeBufferPointer { p in
+                    for start in stride(from: 0, to: count, by: Swift.max(block, 1)) {
+                        (buffer.baseAddress! + start).update(from: p.baseAddress!, count: block)
+                    }
+                }
+                initialized = count
+            }
+            return Tensor(shape: target, scalars: out, node: nil)
+        }
         let strides = Broadcast.strides(of: shape, broadcastTo: target)
         let none = [Int](repeating: 0, count: target.count)
-        let count = target.elementCount
         let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
             scalars.withUnsafeBufferPointer { p in
                 Broadcast.forEachRun(shape: target, aStrides: strides, bStrides: none) { o, ao, _, n, sa, _ in

@@ -95,16 +95,18 @@ extension Tensor {
         let (outer, n, inner) = split(at: axis)
         var kept = shape
         kept[axis] = 1
-        var acc = [Double](repeating: 0, count: inner)
+        var accumulator = [Double](repeating: 0, count: inner)
         let out = [Float](unsafeUninitializedCapacity: outer * inner) { buffer, initialized in
             scalars.withUnsafeBufferPointer { p in
-                for o in 0..<outer {
-                    for i in 0..<inner { acc[i] = 0 }
-                    for k in 0..<n {
-                        let base = (o * n + k) * inner
-                        for i in 0..<inner { acc[i] += Double(p[base + i]) }
+                accumulator.withUnsafeMutableBufferPointer { acc in
+                    for o in 0..<outer {
+                        for i in 0..<inner { acc[i] = 0 }
+                        for k in 0..<n {
+                            let row = p.baseAddress! + (o * n + k) * inner
+                            for i in 0..<inner { acc[i] += Double(row[i]) }
+                        }
+                        for i in 0..<inner { buffer[o * inner + i] = Float(acc[i]) }
                     }
-                    for i in 0..<inner { buffer[o * inner + i] = Float(acc[i]) }
                 }
             }
             initialized = outer * inner

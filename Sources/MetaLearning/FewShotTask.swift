@@ -28,18 +28,22 @@ public struct FewShotTask: Sendable {
 }
 
 /// The training objectives of the paper: mean squared error for regression, cross-entropy for
-/// classification (targets one-hot).
+/// classification (targets one-hot). Predictions are [n, outputs], or [tasks, n, outputs] for a
+/// task-batched model (then the loss is the sum over tasks of each task's loss).
 public enum Loss: String, Sendable, Codable, CaseIterable {
     case meanSquaredError, crossEntropy
 
     public func callAsFunction(_ prediction: Tensor, _ target: Tensor) -> Tensor {
         require(prediction.shape == target.shape, "Loss \(rawValue): prediction \(prediction.shape) vs target \(target.shape)")
+        // A task-batched prediction [tasks, n, outputs] gives the sum of the tasks' losses, so
+        // its gradient with respect to each task's parameters is that task's own gradient.
+        let tasks = prediction.rank == 3 ? prediction.shape[0] : 1
         switch self {
         case .meanSquaredError:
-            return (prediction - target).square().mean()
+            return (prediction - target).square().sum() / Float(Swift.max(prediction.count / tasks, 1))
         case .crossEntropy:
-            let n = Float(Swift.max(prediction.shape[0], 1))
-            return -(target * prediction.logSoftmax(axis: 1)).sum() / n
+            let rows = Float(Swift.max(prediction.shape[prediction.rank - 2], 1))
+            return -(target * prediction.logSoftmax(axis: prediction.rank - 1)).sum() / rows
         }
     }
 }
@@ -49,10 +53,15 @@ public enum Loss: String, Sendable, Codable, CaseIterable {
 public struct FunctionalModel: Sendable {
     public let apply: @Sendable (_ parameters: Parameters, _ inputs: Tensor) -> Tensor
     public let loss: Loss
+    /// Whether `apply` also takes task-stacked parameters ([tasks] + shape) with inputs
+    /// [tasks, n, features] (an `MLP` does): MAML and Reptile then run a meta-batch as one graph.
+    public let batchesTasks: Bool
 
-    public init(loss: Loss, _ apply: @escaping @Sendable (_ parameters: Parameters, _ inputs: Tensor) -> Tensor) {
+    public init(loss: Loss, batchesTasks: Bool = false,
+                _ apply: @escaping @Sendable (_ parameters: Parameters, _ inputs: Tensor) -> Tensor) {
         self.apply = apply
         self.loss = loss
+        self.batchesTasks = batchesTasks
     }
 
     public func loss(_ parameters: Parameters, _ inputs: Tensor, _ targets: Tensor) -> Tensor {

@@ -25,8 +25,12 @@ public struct InnerLoop: Sendable {
         public var parameters: Parameters
         /// Support loss at θ, before any step.
         public var initialLoss: Float
+        /// ∇θ L_support(θ) at the first step, as values (nil when steps = 0).
+        public var initialGradient: Parameters?
         /// ‖∇θ L_support(θ)‖ at the first step (0 when steps = 0).
-        public var initialGradientNorm: Float
+        public var initialGradientNorm: Float {
+            (initialGradient?.tensors.reduce(Float(0)) { $0 + $1.sumOfSquares() } ?? 0).squareRoot()
+        }
     }
 
     /// Adapts `parameters` to the support set `(inputs, targets)`.
@@ -43,7 +47,7 @@ public struct InnerLoop: Sendable {
         let linked = parameters.tensors.allSatisfy(\.isTracked)
         var theta = parameters
         var initialLoss = Float.nan
-        var initialNorm: Float = 0
+        var initialGradient: Parameters?
         observe?(0, theta)
         for step in 0..<steps {
             if !linked { theta = theta.detached().requiringGradient() }
@@ -51,7 +55,7 @@ public struct InnerLoop: Sendable {
             let g = gradients(of: loss, wrt: theta, createGraph: createGraph)
             if step == 0 {
                 initialLoss = loss.scalar
-                initialNorm = g.tensors.reduce(Float(0)) { $0 + $1.scalars.reduce(0) { $0 + $1 * $1 } }.squareRoot()
+                initialGradient = g.detached()
             }
             if let stepSizes {
                 theta = theta.zip(stepSizes.zip(g, *), -)
@@ -62,6 +66,6 @@ public struct InnerLoop: Sendable {
             observe?(step + 1, theta)
         }
         if steps == 0 { initialLoss = withoutGradients { model.loss(theta, inputs, targets).scalar } }
-        return Result(parameters: theta, initialLoss: initialLoss, initialGradientNorm: initialNorm)
+        return Result(parameters: theta, initialLoss: initialLoss, initialGradient: initialGradient)
     }
 }

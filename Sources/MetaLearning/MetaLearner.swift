@@ -121,6 +121,9 @@ public struct MetaLearner: Sendable {
     /// The gradient the meta-optimiser descends, averaged over `tasks`, and the step's log.
     public func metaGradient(on tasks: [FewShotTask]) -> (gradient: Parameters, log: MetaStepLog) {
         require(!tasks.isEmpty, "MetaLearner.metaGradient: no tasks")
+        if algorithm.adaptsInTraining, model.batchesTasks, let batch = TaskBatch(tasks) {
+            return algorithm == .reptile ? reptileGradient(on: batch) : metaGradient(on: batch)
+        }
         let inner = trainingInnerLoop
         let scale = 1 / Float(tasks.count)
         var total = trainable.map { Tensor.zeros($0.shape) }
@@ -167,6 +170,49 @@ public struct MetaLearner: Sendable {
             log.preAdaptationLoss += scale * pre
         }
         return (total, log)
+    }
+
+    /// MAML and first-order MAML on a meta-batch as one graph: θ is copied once per task, the
+    /// inner loop adapts the copies together (the summed support loss gives each copy its own
+    /// task's gradient), and the mean query loss is differentiated back through the copies to θ.
+    /// The same meta-gradient as the loop over tasks, with one op per layer for all tasks.
+    func metaGradient(on batch: TaskBatch) -> (gradient: Parameters, log: MetaStepLog) {
+        let inner = trainingInnerLoop
+        let tasks = Float(batch.count)
+        let leaves = trainable.requiringGradient()
+        let (theta, alpha) = Self.split(leaves)
+        let copies = batch.copies(of: theta)
+        let pre = withoutGradients { model.loss(copies, batch.queryInputs, batch.queryTargets).scalar } / tasks
+        var stepLosses: [Tensor] = []
+        let adapted = inner.adapt(copies, stepSizes: alpha, model: model,
+                                  inputs: batch.supportInputs, targets: batch.supportTargets) { step, adaptedCopies in
+            if settings.multiStepLoss && step >= 1 && step < inner.steps {
+                stepLosses.append(model.loss(adaptedCopies, batch.queryInputs, batch.queryTargets) / tasks)
+            }
+        }
+        let queryLoss = model.loss(adapted.parameters, batch.queryInputs, batch.queryTargets) / tasks
+        let objective = stepLosses.isEmpty ? queryLoss : (stepLosses.reduce(queryLoss, +) / Float(stepLosses.count + 1))
+        let norms = adapted.initialGradient.map(batch.perTaskNorms) ?? []
+        let log = MetaStepLog(metaLoss: objective.scalar, preAdaptationLoss: pre, postAdaptationLoss: queryLoss.scalar,
+                              adaptationGradientNorm: norms.reduce(0, +) / tasks)
+        return (gradients(of: objective, wrt: leaves), log)
+    }
+
+    /// Reptile on a meta-batch as one graph: every task's copy of θ takes its SGD steps on the
+    /// task's points at once; the update direction is θ minus the mean adapted copy.
+    func reptileGradient(on batch: TaskBatch) -> (gradient: Parameters, log: MetaStepLog) {
+        let tasks = Float(batch.count)
+        let (inputs, targets) = batch.allPoints
+        let pre = withoutGradients { model.loss(batch.copies(of: parameters), batch.queryInputs, batch.queryTargets).scalar } / tasks
+        let adapted = trainingInnerLoop.adapt(batch.copies(of: parameters).detached(), model: model, inputs: inputs, targets: targets)
+        let (post, trainLoss) = withoutGradients {
+            (model.loss(adapted.parameters, batch.queryInputs, batch.queryTargets).scalar / tasks,
+             model.loss(adapted.parameters, inputs, targets).scalar / tasks)
+        }
+        let direction = withoutGradients { parameters.zip(adapted.parameters) { $0 - $1.mean(axis: 0) } }
+        let norms = adapted.initialGradient.map(batch.perTaskNorms) ?? []
+        return (direction, MetaStepLog(metaLoss: trainLoss, preAdaptationLoss: pre, postAdaptationLoss: post,
+                                       adaptationGradientNorm: norms.reduce(0, +) / tasks))
     }
 
     /// One meta-update: θ ← optimiser(θ, meta-gradient). Returns the step's log.

@@ -7,7 +7,7 @@ public enum SinusoidExperiment {
     /// The regression model for an algorithm (the oracle's MLP takes (x, A, φ)).
     public static func model(_ config: SinusoidConfig, algorithm: Algorithm) -> FunctionalModel {
         let mlp = config.network(for: algorithm)
-        return FunctionalModel(loss: .meanSquaredError) { p, x in mlp(x, p) }
+        return FunctionalModel(loss: .meanSquaredError, batchesTasks: true) { p, x in mlp(x, p) }
     }
 
     /// A fresh learner, initialised from the config's seed.

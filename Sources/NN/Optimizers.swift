@@ -37,20 +37,34 @@ public struct Adam: Sendable {
     }
 
     /// Returns θ after one update with gradient g. Not recorded: the meta-optimiser's step is
-    /// never differentiated.
+    /// never differentiated. One fused pass per tensor (no temporaries), with the same
+    /// arithmetic, element by element, as the textbook tensor expressions.
     public mutating func update(_ parameters: Parameters, gradients g: Parameters) -> Parameters {
-        withoutGradients {
-            let zeros = g.map { Tensor.zeros($0.shape) }
-            let m = (firstMoment ?? zeros).zip(g) { beta1 * $0 + (1 - beta1) * $1 }
-            let v = (secondMoment ?? zeros).zip(g) { beta2 * $0 + (1 - beta2) * $1.square() }
-            step += 1
-            let c1 = 1 - pow(beta1, Float(step)), c2 = 1 - pow(beta2, Float(step))
-            // θ ← θ − (lr / c1) · m / (√v / √c2 + ε), PyTorch's arrangement of the bias corrections.
-            let denominator = v.map { $0.sqrt() / c2.squareRoot() + epsilon }
-            firstMoment = m
-            secondMoment = v
-            return parameters.detached().zip(m.zip(denominator, /)) { $0 - (learningRate / c1) * $1 }
+        require(parameters.names == g.names, "Adam.update: parameters \(parameters.names) vs gradients \(g.names)")
+        step += 1
+        let c1 = 1 - pow(beta1, Float(step)), c2 = 1 - pow(beta2, Float(step))
+        let (b1, b2, eps) = (beta1, beta2, epsilon)
+        let rootC2 = c2.squareRoot(), stepSize = learningRate / c1
+        var m: [Tensor] = [], v: [Tensor] = [], theta: [Tensor] = []
+        for (i, gradient) in g.tensors.enumerated() {
+            let n = gradient.count
+            let grad = gradient.scalars, old = parameters.tensors[i].scalars
+            let m0 = firstMoment?.tensors[i].scalars ?? [Float](repeating: 0, count: n)
+            let v0 = secondMoment?.tensors[i].scalars ?? [Float](repeating: 0, count: n)
+            var mi = [Float](repeating: 0, count: n), vi = mi, ti = mi
+            for j in 0..<n {
+                // θ ← θ − (lr / c1) · m / (√v / √c2 + ε), PyTorch's arrangement of the bias corrections.
+                mi[j] = b1 * m0[j] + (1 - b1) * grad[j]
+                vi[j] = b2 * v0[j] + (1 - b2) * (grad[j] * grad[j])
+                ti[j] = old[j] - stepSize * (mi[j] / (vi[j].squareRoot() / rootC2 + eps))
+            }
+            m.append(Tensor(shape: gradient.shape, scalars: mi))
+            v.append(Tensor(shape: gradient.shape, scalars: vi))
+            theta.append(Tensor(shape: gradient.shape, scalars: ti))
         }
+        firstMoment = Parameters(names: g.names, tensors: m)
+        secondMoment = Parameters(names: g.names, tensors: v)
+        return Parameters(names: parameters.names, tensors: theta)
     }
 }
 

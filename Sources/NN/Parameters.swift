@@ -18,6 +18,15 @@ public struct Parameters: Sendable {
         self.index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
     }
 
+    /// Same names as an existing value: its name index is shared, not rebuilt (maps and zips run
+    /// at every op of an inner loop).
+    private init(names: [String], tensors: [Tensor], index: [String: Int]) {
+        require(names.count == tensors.count, "Parameters: \(names.count) names for \(tensors.count) tensors")
+        self.names = names
+        self.tensors = tensors
+        self.index = index
+    }
+
     public subscript(name: String) -> Tensor {
         guard let i = index[name] else {
             fatalError("Parameters: no tensor named '\(name)' (have \(names.joined(separator: ", ")))")
@@ -31,13 +40,13 @@ public struct Parameters: Sendable {
 
     /// Each tensor transformed, names kept.
     public func map(_ transform: (Tensor) throws -> Tensor) rethrows -> Parameters {
-        Parameters(names: names, tensors: try tensors.map(transform))
+        Parameters(names: names, tensors: try tensors.map(transform), index: index)
     }
 
     /// Pairs each tensor with the same-named tensor of `other`.
     public func zip(_ other: Parameters, _ combine: (Tensor, Tensor) throws -> Tensor) rethrows -> Parameters {
         require(names == other.names, "Parameters.zip: names differ: \(names) vs \(other.names)")
-        return Parameters(names: names, tensors: try Swift.zip(tensors, other.tensors).map(combine))
+        return Parameters(names: names, tensors: try Swift.zip(tensors, other.tensors).map(combine), index: index)
     }
 
     /// Every tensor as a new leaf of the graph, to take gradients with respect to.

@@ -106,6 +106,7 @@ extension PolicyCheckpoint {
         var rng = Xoshiro256(seed: seed)
         random.parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
         random.algorithm = "random"
+        random.metadata["testStepSize"] = metadata["randomTestStepSize"]
         return random
     }
 

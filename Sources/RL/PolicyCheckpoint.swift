@@ -22,6 +22,13 @@ public struct PolicyCheckpoint: Sendable {
         set { metadata["testStepSize"] = String(newValue) }
     }
 
+    /// The first-step α of the random-initialisation baseline derived from this (MAML) checkpoint,
+    /// if an evaluation recorded its sweep; `randomlyInitialised` hands it on as `testStepSize`.
+    public var randomBaselineStepSize: Float? {
+        get { metadata["randomTestStepSize"].flatMap(Float.init) }
+        set { metadata["randomTestStepSize"] = newValue.map { String($0) } }
+    }
+
     public init(parameters: Parameters, policy: GaussianMLPPolicy, env: String, algorithm: String,
                 config: MetaRLConfig, iteration: Int, extra: [String: String] = [:]) {
         self.parameters = parameters

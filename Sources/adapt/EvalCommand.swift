@@ -24,7 +24,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
     @Option(help: "Dataset folder for few-shot classification (Omniglot layout; default: the config's `data`).") var data: String?
     @Flag(help: "Print one JSON object.") var json = false
-    @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint (the demo adapts with it).")
+    @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint, random's in MAML's (the demo adapts with them).")
     var recordStepSizes = false
 
     func validate() throws {

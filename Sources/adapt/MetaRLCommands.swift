@@ -98,10 +98,13 @@ extension MetaRLCommands {
         }
         let report = ComparisonReport(comparison)
         if command.recordStepSizes {
-            for method in comparison.methods where method.sweep != nil && method.method != "random" {
-                let url = folder.appendingPathComponent("\(method.method).safetensors")
+            // Random has no file of its own: its α goes into the MAML checkpoint it is drawn from.
+            for method in comparison.methods where method.sweep != nil {
+                let owner = method.method == "random" ? "maml" : method.method
+                let url = folder.appendingPathComponent("\(owner).safetensors")
                 var checkpoint = try PolicyCheckpoint.read(url)
-                checkpoint.testStepSize = method.stepSizes[0]
+                if method.method == "random" { checkpoint.randomBaselineStepSize = method.stepSizes[0] }
+                else { checkpoint.testStepSize = method.stepSizes[0] }
                 try checkpoint.write(to: url)
             }
         }

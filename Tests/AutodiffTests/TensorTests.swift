@@ -47,6 +47,17 @@ import Autodiff
         #expect(isEqual(Tensor.matmul(a.transposed(), b.transposed(), transposeA: true, transposeB: true), expected))
     }
 
+    @Test func batchedMatmulIsOneProductPerBatchEntry() {
+        let a = Tensor(shape: [2, 3, 4], scalars: (0..<24).map { Float($0) * 0.25 - 3 })
+        let b = Tensor(shape: [2, 4, 2], scalars: (0..<16).map { Float($0) - 7 })
+        let product = Tensor.matmul(a, b)
+        #expect(product.shape == [2, 3, 2])
+        for t in 0..<2 {
+            let expected = naive(a.sliced(axis: 0, t ..< t + 1).reshaped([3, 4]), b.sliced(axis: 0, t ..< t + 1).reshaped([4, 2]))
+            #expect(isEqual(product.sliced(axis: 0, t ..< t + 1).reshaped([3, 2]), expected))
+        }
+    }
+
     @Test func copyOnWrite() {
         let a = Tensor([1, 2, 3])
         var b = a

@@ -114,4 +114,38 @@ import TestSupport
         let mean = tasks.map { learner.metaGradient(on: [$0]).gradient.flattened() }.reduce(Tensor.zeros(batch.shape), +) / 3
         #expect(isClose(batch, mean, tolerance: 1e-5))
     }
+    /// The task-batched graph (one batched product per layer for the whole meta-batch) gives the
+    /// loop-over-tasks meta-gradient and log, for every variant that takes it (Reptile: its own
+    /// inner steps, set in its settings).
+    @Test(arguments: [(Algorithm.maml, 1, false, false), (.maml, 2, false, false), (.maml, 3, false, true),
+                      (.maml, 2, true, false), (.fomaml, 2, false, false), (.reptile, 0, false, false)])
+    func taskBatchedMetaGradientEqualsTheLoopOverTasks(algorithm: Algorithm, steps: Int, learnStepSize: Bool, multiStep: Bool) {
+        var rng = Xoshiro256(seed: 11)
+        let theta = Self.mlp.initialParameters(using: &rng)
+        let tasks = SinusoidTaskFamily().sampleTasks(4, shots: 5, queryPoints: 7, using: &rng)
+        var settings = MetaLearnerSettings()
+        settings.innerSteps = steps
+        settings.innerStepSize = 0.1
+        settings.learnInnerStepSize = learnStepSize
+        settings.multiStepLoss = multiStep
+        let batchedModel = FunctionalModel(loss: .meanSquaredError, batchesTasks: true) { p, x in Self.mlp(x, p) }
+        let loop = MetaLearner(algorithm: algorithm, settings: settings, model: Self.model, initialParameters: theta)
+        let batched = MetaLearner(algorithm: algorithm, settings: settings, model: batchedModel, initialParameters: theta)
+        #expect(TaskBatch(tasks)?.supportInputs.shape == [4, 5, 1])
+        let (a, logA) = loop.metaGradient(on: tasks), (b, logB) = batched.metaGradient(on: tasks)
+        #expect(a.names == b.names)
+        let error = GradientCheck.maxRelativeError(a.tensors.map { $0.scalars.map(Double.init) }, b.tensors.map { $0.scalars.map(Double.init) })
+        #expect(error < 1e-4, "batched meta-gradient off by \(error)")
+        for (x, y) in [(logA.metaLoss, logB.metaLoss), (logA.preAdaptationLoss, logB.preAdaptationLoss),
+                       (logA.postAdaptationLoss, logB.postAdaptationLoss), (logA.adaptationGradientNorm, logB.adaptationGradientNorm)] {
+            #expect(abs(x - y) <= 1e-5 * max(1, abs(x)), "log: \(x) vs \(y)")
+        }
+    }
+
+    @Test func tasksOfDifferentShapesDoNotStack() {
+        var rng = Xoshiro256(seed: 12)
+        let five = SinusoidTaskFamily().sampleTasks(1, shots: 5, queryPoints: 7, using: &rng)
+        let ten = SinusoidTaskFamily().sampleTasks(1, shots: 10, queryPoints: 7, using: &rng)
+        #expect(TaskBatch(five + ten) == nil && TaskBatch([]) == nil)
+    }
 }

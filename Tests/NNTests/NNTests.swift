@@ -58,6 +58,26 @@ import TestSupport
         let sgd = SGD(learningRate: 0.25)
         #expect(sgd.step(start, gradients: start)["x"].scalars == [2.25, -1.5])
     }
+
+    @Test func adamEqualsItsTensorExpressionsExactly() {
+        // The fused update must not change a run's numbers: three steps against Algorithm 1
+        // written with tensor ops (PyTorch's arrangement of the bias corrections), bit for bit.
+        let (lr, b1, b2, eps): (Float, Float, Float, Float) = (1e-3, 0.9, 0.999, 1e-8)
+        var theta = Parameters(names: ["w", "b"], tensors: [Tensor([[0.3, -1.2], [2.5, 0.01]]), Tensor([-0.7, 4e-3])])
+        var expected = theta
+        var m = theta.map { Tensor.zeros($0.shape) }, v = m
+        var adam = Adam(learningRate: lr, beta1: b1, beta2: b2, epsilon: eps)
+        for step in 1...3 {
+            let g = theta.map { $0 * Float(step) - 0.37 }
+            theta = adam.update(theta, gradients: g)
+            m = m.zip(g) { b1 * $0 + (1 - b1) * $1 }
+            v = v.zip(g) { b2 * $0 + (1 - b2) * $1.square() }
+            let c1 = 1 - pow(b1, Float(step)), c2 = 1 - pow(b2, Float(step))
+            let denominator = v.map { $0.sqrt() / c2.squareRoot() + eps }
+            expected = expected.zip(m.zip(denominator, /)) { $0 - (lr / c1) * $1 }
+            #expect(theta.tensors.map(\.scalars) == expected.tensors.map(\.scalars), "step \(step)")
+        }
+    }
 }
 
 @Suite struct SafetensorsTests {

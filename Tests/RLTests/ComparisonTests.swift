@@ -59,6 +59,17 @@ import Envs
         #expect(try PolicyCheckpoint.read(url).testStepSize == 0.25)
     }
 
+    @Test func randomBaselineTakesTheStepSizeRecordedInTheMAMLCheckpoint() throws {
+        let url = try shippedFolder().appendingPathComponent("maml.safetensors")
+        var maml = try PolicyCheckpoint.read(url)
+        #expect(maml.randomlyInitialised(seed: 1).testStepSize == tinyConfig().innerStepSize)
+        maml.randomBaselineStepSize = 2
+        try maml.write(to: url)
+        let reread = try PolicyCheckpoint.read(url)
+        #expect(reread.testStepSize == tinyConfig().innerStepSize)
+        #expect(reread.randomlyInitialised(seed: 1).testStepSize == 2)
+    }
+
     @Test func greedyEpisodeReportsTheOutcomeOfTheTask() throws {
         let checkpoint = try PolicyCheckpoint.read(try shippedFolder().appendingPathComponent("maml.safetensors"))
         let env = try makeEnv(name: "navigation-2d", task: .goalPosition(x: 0.3, y: 0.1), config: checkpoint.config.envConfig)
