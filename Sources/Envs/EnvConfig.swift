@@ -12,7 +12,8 @@ public struct EnvConfig: Sendable, Hashable, Codable {
     /// Where robot files live; nil searches `$ADAPT_ENVS_DIR`, `./envs`, then the source tree's `envs/`.
     public var envsDirectory: String? = nil
     /// The policy acts in [−1, 1]ⁿ and the env maps that onto its own action box (`UnitActions`,
-    /// rllab's `normalize`, as the paper's code did). Changes nothing where the box is [−1, 1]ⁿ.
+    /// rllab's `normalize`, as the paper's code did). Where the box is already [−1, 1]ⁿ it only
+    /// clips (the affine map is the identity up to the last bit of a Float).
     public var unitActions = false
 
     public init() {}
