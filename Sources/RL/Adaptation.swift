@@ -24,10 +24,15 @@ public struct InnerLoop: Sendable {
     /// constant (first-order MAML), and θ′ still depends on θ through the identity.
     public func step(_ parameters: Parameters, on batch: AdaptationBatch, index: Int, createGraph: Bool) -> Parameters {
         let tracked = parameters.tensors.allSatisfy(\.isTracked) ? parameters : parameters.requiringGradient()
-        let loss = policy.reinforceLoss(batch.episodes, advantages: batch.advantages, tracked)
-        let g = gradients(of: loss, wrt: tracked, createGraph: createGraph)
+        let g = gradient(tracked, on: batch, createGraph: createGraph)
         let alpha = stepSize(index)
         return parameters.zip(g) { $0 - alpha * $1 }
+    }
+
+    /// ∇L(θ) of the inner loss on `batch`, at tracked `parameters`.
+    public func gradient(_ parameters: Parameters, on batch: AdaptationBatch, createGraph: Bool) -> Parameters {
+        let loss = policy.reinforceLoss(batch.episodes, advantages: batch.advantages, parameters)
+        return gradients(of: loss, wrt: parameters, createGraph: createGraph)
     }
 
     /// θ′ after one step per batch, in order: the meta-objective as a function of θ.

@@ -34,8 +34,8 @@ public struct MetaStepLog: Sendable, Codable {
 /// MAML with a TRPO meta-update (Finn et al. 2017, Algorithm 3 and §5.3): for each task, adapt
 /// θ by policy-gradient steps on fresh episodes, then move θ to improve the post-adaptation
 /// surrogate, differentiating through the adaptation, within a KL trust region measured on the
-/// adapted policies. Fisher-vector products are exact Hessian-vector products of that KL (third
-/// derivatives of the policy through the inner step), not finite differences.
+/// adapted policies. Fisher-vector products are exact Hessian-vector products of that KL through
+/// the adaptation (`TaskObjective`), not finite differences.
 public struct MAMLTRPO: Sendable {
     public var inner: InnerLoop
     /// Adaptation steps per task during meta-training (0: plain multi-task TRPO, the pretrained
@@ -71,8 +71,7 @@ public struct MAMLTRPO: Sendable {
         log.samplingSeconds = clock.lap()
 
         // Adaptation as a function of θ, and each task's objective and KL gradient.
-        let leaves = theta.detached().requiringGradient()
-        let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, _ in objective(rollouts[i], at: leaves) }
+        let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, _ in objective(rollouts[i], at: theta) }
         log.adaptationSeconds = clock.lap()
 
         // TRPO: natural gradient direction by conjugate gradient, scaled to the trust region.
@@ -82,12 +81,12 @@ public struct MAMLTRPO: Sendable {
         let fisherProduct = { (v: Tensor) -> Tensor in
             let vp = theta.unflattened(v)
             let products = parallelMap(objectives.count, workers: sampler.workers) { i, _ in
-                gradients(of: objectives[i].klGradient.dot(vp), wrt: leaves).flattened()
+                objectives[i].fisherProduct(vp).flattened()
             }
             return average(products) + self.trpo.cgDamping * v
         }
-        let direction = conjugateGradient(fisherProduct, g.flattened(), iterations: trpo.cgIterations)
-        let curvature = 0.5 * (direction * fisherProduct(direction)).sum().scalar
+        let (direction, fisherDirection) = conjugateGradient(fisherProduct, g.flattened(), iterations: trpo.cgIterations)
+        let curvature = 0.5 * (direction * fisherDirection).sum().scalar
         guard direction.scalars.allSatisfy(\.isFinite), curvature.isFinite, curvature > 0 else {
             log.rejection = "non-finite or non-positive natural-gradient step (sᵀFs/2 = \(curvature))"
             log.metaUpdateSeconds = clock.lap()
@@ -118,28 +117,9 @@ public struct MAMLTRPO: Sendable {
         return (newTheta, log)
     }
 
-    /// One task's meta-objective at θ (as graph leaves): the post-adaptation surrogate, its
-    /// gradient, and the gradient of the KL to the current adapted policy, kept as a graph so its
-    /// products with any vector can be differentiated again (Fisher-vector products).
-    struct TaskObjective: @unchecked Sendable {
-        let surrogate: Tensor
-        let surrogateGradient: Parameters
-        let klGradient: Parameters
-        let oldMeans: Tensor
-        let oldLogStd: Tensor
-    }
-
-    func objective(_ rollout: TaskRollout, at leaves: Parameters) -> TaskObjective {
-        let adapted = inner.adapt(leaves, on: rollout.adaptation, createGraph: !firstOrder)
-        let batch = rollout.validation
-        let oldMeans = policy.means(batch.episodes.observations, adapted).detached()
-        let oldLogStd = adapted[GaussianMLPPolicy.logStdName].detached()
-        let surrogate = policy.surrogateLoss(batch.episodes, advantages: batch.advantages, adapted)
-        let kl = policy.meanKL(batch.episodes, oldMeans: oldMeans, oldLogStd: oldLogStd, adapted)
-        return TaskObjective(surrogate: surrogate.detached(),
-                             surrogateGradient: gradients(of: surrogate, wrt: leaves),
-                             klGradient: gradients(of: kl, wrt: leaves, createGraph: true),
-                             oldMeans: oldMeans, oldLogStd: oldLogStd)
+    /// One task's meta-objective around θ: surrogate, gradient and Fisher-vector products.
+    func objective(_ rollout: TaskRollout, at theta: Parameters) -> TaskObjective {
+        TaskObjective(rollout, at: theta, inner: inner, firstOrder: firstOrder)
     }
 
     /// The mean surrogate and KL at a candidate θ, re-adapting on the same episodes.

@@ -8,9 +8,11 @@ import TestSupport
     @Test func solvesASymmetricPositiveDefiniteSystem() {
         let a = Tensor([[4, 1, 0.5, 0], [1, 3, -0.2, 0.1], [0.5, -0.2, 2, 0.3], [0, 0.1, 0.3, 1.5]])
         let b = Tensor([1, -2, 0.5, 3])
-        let x = conjugateGradient({ a.matmul($0.reshaped([4, 1])).reshaped([4]) }, b, iterations: 10)
-        let residual = a.matmul(x.reshaped([4, 1])).reshaped([4]) - b
+        let (x, ax) = conjugateGradient({ a.matmul($0.reshaped([4, 1])).reshaped([4]) }, b, iterations: 10)
+        let product = a.matmul(x.reshaped([4, 1])).reshaped([4])
+        let residual = product - b
         #expect(residual.abs().max(axis: 0).scalar < 1e-5, "residual \(residual)")
+        #expect((ax - product).abs().max(axis: 0).scalar < 1e-5, "accumulated A x \(ax), direct \(product)")
     }
 
     @Test func lineSearchTakesTheFirstAcceptableScale() {
@@ -84,14 +86,14 @@ import TestSupport
 
 @Suite struct MetaGradientTests {
     /// A tiny policy and fixed episodes: the meta-objective as a function of θ alone.
-    func fixture() throws -> (InnerLoop, Parameters, TaskRollout) {
+    func fixture(steps: Int = 1) throws -> (InnerLoop, Parameters, TaskRollout) {
         let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [4], activation: .tanh)
         let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
                                   policy: policy, episodesPerTask: 3, workers: 1)
         var rng = Xoshiro256(seed: 3)
         let theta = policy.initialParameters(initialLogStd: -0.5, using: &rng)
-        let inner = InnerLoop(policy: policy, stepSizes: [0.5])
-        let rollout = try inner.rollOut(task: .goalPosition(x: 0.2, y: 0.4), from: theta, steps: 1, sampler: sampler, seed: 4, worker: 0)
+        let inner = InnerLoop(policy: policy, stepSizes: [0.5, 0.3])
+        let rollout = try inner.rollOut(task: .goalPosition(x: 0.2, y: 0.4), from: theta, steps: steps, sampler: sampler, seed: 4, worker: 0)
         return (inner, theta, rollout)
     }
 
@@ -108,12 +110,10 @@ import TestSupport
 
     @Test func klHessianVectorProductThroughAdaptationMatchesFiniteDifferences() throws {
         let (inner, theta, rollout) = try fixture()
-        let learner = MAMLTRPO(inner: inner, innerSteps: 1)
-        let leaves = theta.requiringGradient()
-        let objective = learner.objective(rollout, at: leaves)
+        let objective = MAMLTRPO(inner: inner, innerSteps: 1).objective(rollout, at: theta)
         var rng = Xoshiro256(seed: 8)
         let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }
-        let fvp = gradients(of: objective.klGradient.dot(v), wrt: leaves)
+        let fvp = objective.fisherProduct(v)
         // Finite differences of the exact KL gradient along v, the old policy held fixed.
         func klGradient(at offset: Float) -> Parameters {
             let shifted = theta.zip(v) { ($0 + offset * $1) }.requiringGradient()
@@ -130,6 +130,30 @@ import TestSupport
         }
         let error = GradientCheck.maxRelativeError(fvp.tensors.map { $0.scalars.map(Double.init) }, numeric)
         #expect(error < 5e-3, "Fisher-vector product relative error \(error)")
+    }
+
+    /// TRPO's factored chain rules (Jᵀ∇S, Jᵀ(∇²KL)J) equal differentiating through the whole
+    /// adaptation graph: the gradient twice, the KL's Hessian-vector product a third time.
+    @Test(arguments: [1, 2])
+    func factoredProductsEqualDifferentiatingThroughTheAdaptation(steps: Int) throws {
+        let (inner, theta, rollout) = try fixture(steps: steps)
+        let objective = MAMLTRPO(inner: inner, innerSteps: steps).objective(rollout, at: theta)
+        let leaves = theta.requiringGradient()
+        let adapted = inner.adapt(leaves, on: rollout.adaptation, createGraph: true)
+        let batch = rollout.validation
+        let surrogate = inner.policy.surrogateLoss(batch.episodes, advantages: batch.advantages, adapted)
+        let kl = inner.policy.meanKL(batch.episodes, oldMeans: objective.oldMeans, oldLogStd: objective.oldLogStd, adapted)
+        var rng = Xoshiro256(seed: 9)
+        let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }
+        let directFisher = gradients(of: gradients(of: kl, wrt: leaves, createGraph: true).dot(v), wrt: leaves)
+        let pairs = [(objective.surrogateGradient, gradients(of: surrogate, wrt: leaves)),
+                     (objective.fisherProduct(v), directFisher)]
+        for (factored, direct) in pairs {
+            let error = GradientCheck.maxRelativeError(factored.tensors.map { $0.scalars.map(Double.init) },
+                                                       direct.tensors.map { $0.scalars.map(Double.init) })
+            #expect(error < 1e-4, "factored product differs from the direct one by \(error) (\(steps) steps)")
+        }
+        #expect(isClose(objective.adaptedParameters.flattened(), rollout.adapted.flattened(), tolerance: 1e-6))
     }
 
     @Test func firstOrderAdaptationPassesTheOuterGradientStraightThrough() throws {
