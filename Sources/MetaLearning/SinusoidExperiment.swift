@@ -55,7 +55,8 @@ public enum SinusoidExperiment {
                     tasks: tasks, steps: steps, stepSize: e.stepSize))
                 total += steps == 0 ? curve.mean[0] : (curve.mean[1] + curve.mean[steps]) / 2
             }
-            return total / Double(sets.count)
+            // Fine-tuning that diverged on some task gives NaN: it scores ∞, the worst.
+            return total.isFinite ? total / Double(sets.count) : .infinity
         }
     }
 
