@@ -16,6 +16,20 @@ enum Broadcast {
         return result
     }
 
+    /// When `part` is `whole` with one run of adjacent axes reduced to size 1 (or missing on the
+    /// left), `whole` viewed as (outer, n, inner) around that run; else nil.
+    static func repeatedRun(of part: [Int], in whole: [Int]) -> (outer: Int, n: Int, inner: Int)? {
+        guard part.count <= whole.count else { return nil }
+        let lead = whole.count - part.count
+        var reduced: [Int] = Array(0..<lead)
+        for (i, size) in part.enumerated() where size != whole[lead + i] {
+            guard size == 1 else { return nil }
+            reduced.append(lead + i)
+        }
+        guard let first = reduced.first, let last = reduced.last, last - first + 1 == reduced.count else { return nil }
+        return (whole[..<first].reduce(1, *), whole[first...last].reduce(1, *), whole[(last + 1)...].reduce(1, *))
+    }
+
     /// Element strides of `shape` read as if it had `target`'s shape: 0 along stretched dimensions.
     static func strides(of shape: [Int], broadcastTo target: [Int]) -> [Int] {
         var strides = [Int](repeating: 0, count: target.count)
@@ -86,6 +100,13 @@ extension Tensor {
             let s = a.scalars[0]
             return b.mapValues { f(s, $0) }
         }
+        // One operand repeated along adjacent axes of the other (a bias, a per-task row): no odometer.
+        if shape == a.shape, let run = Broadcast.repeatedRun(of: b.shape, in: a.shape) {
+            return zipRepeating(a, b, run) { f($0, $1) }
+        }
+        if shape == b.shape, let run = Broadcast.repeatedRun(of: a.shape, in: b.shape) {
+            return zipRepeating(b, a, run) { f($1, $0) }
+        }
         let aStrides = Broadcast.strides(of: a.shape, broadcastTo: shape)
         let bStrides = Broadcast.strides(of: b.shape, broadcastTo: shape)
         let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -112,6 +133,33 @@ extension Tensor {
         return Tensor(shape: shape, scalars: out, node: nil)
     }
 
+    /// f(x, y) for every element x of `whole` and the element y of `part` it lines up with, where
+    /// `part` is `whole` with the adjacent axes of `run.n` elements reduced to size 1. Untracked.
+    @inline(__always)
+    static func zipRepeating(_ whole: Tensor, _ part: Tensor, _ run: (outer: Int, n: Int, inner: Int),
+                             _ f: (Float, Float) -> Float) -> Tensor {
+        let (outer, n, inner) = run
+        let out = [Float](unsafeUninitializedCapacity: whole.count) { buffer, initialized in
+            whole.scalars.withUnsafeBufferPointer { pw in
+                part.scalars.withUnsafeBufferPointer { pp in
+                    for o in 0..<outer {
+                        if inner == 1 {
+                            let y = pp[o]
+                            for k in o * n..<(o + 1) * n { buffer[k] = f(pw[k], y) }
+                            continue
+                        }
+                        for k in 0..<n {
+                            let start = (o * n + k) * inner
+                            for i in 0..<inner { buffer[start + i] = f(pw[start + i], pp[o * inner + i]) }
+                        }
+                    }
+                }
+            }
+            initialized = whole.count
+        }
+        return Tensor(shape: whole.shape, scalars: out, node: nil)
+    }
+
     /// Applies `f` to every element. Untracked: the caller records.
     @inline(__always)
     func mapValues(_ f: (Float) -> Float) -> Tensor {
@@ -130,7 +178,7 @@ extension Tensor {
         require(Broadcast.shape(shape, target, op: "broadcast(to:)") == target,
                      "broadcast(to:): shape \(shape) does not broadcast to \(target)")
         let count = target.elementCount
-        if target.count > shape.count && Array(target.suffix(shape.count)) == shape {
+        if target.count > shape.count && target.ends(with: shape) {
             // Copies stacked along new leading axes (a parameter per task): whole blocks.
             let block = self.count
             let out = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -162,5 +210,12 @@ extension Tensor {
 
     func reshapedValues(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars, node: nil)
+    }
+}
+
+extension Array where Element == Int {
+    /// Whether this shape's trailing dimensions are `suffix`.
+    func ends(with suffix: [Int]) -> Bool {
+        suffix.count <= count && zip(self[(count - suffix.count)...], suffix).allSatisfy { $0 == $1 }
     }
 }

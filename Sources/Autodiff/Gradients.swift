@@ -35,7 +35,13 @@ public func gradients(of y: Tensor, wrt xs: [Tensor], seed: Tensor? = nil,
                 guard relevant.contains(inputID) else { continue }
                 require(inputGrad.shape == input.shape,
                              "gradients: rule of \(node.op) gave shape \(inputGrad.shape) for input \(input.shape)")
-                grads[inputID] = grads[inputID].map { $0 + inputGrad } ?? inputGrad
+                if var sum = grads.removeValue(forKey: inputID) {
+                    // Recording, the sum is part of the graph; else add into the buffer in place.
+                    if createGraph { sum = sum + inputGrad } else { sum.accumulate(inputGrad) }
+                    grads[inputID] = sum
+                } else {
+                    grads[inputID] = inputGrad
+                }
             }
         }
     }
@@ -74,4 +80,15 @@ private func backwardOrder(from root: Node, towards targets: Set<ObjectIdentifie
         }
     }
     return (postOrder.reversed(), relevant)
+}
+
+extension Tensor {
+    /// self += other for a same-shaped constant, in place when no other tensor shares the buffer.
+    mutating func accumulate(_ other: Tensor) {
+        other.scalars.withUnsafeBufferPointer { o in
+            withUnsafeMutableBufferPointer { s in
+                for i in 0..<s.count { s[i] += o[i] }
+            }
+        }
+    }
 }

@@ -15,7 +15,10 @@ extension Tensor {
     public func sum(axes: [Int], keepDims: Bool = false) -> Tensor {
         let axes = normalized(axes, op: "sum(axes:)")
         let kept = shape.enumerated().map { axes.contains($0.offset) ? 1 : $0.element }
-        let reduced = axes.reduce(self.detached()) { $0.sumValues(axis: $1) }
+        // Adjacent axes (all of them, the leading ones of a bias gradient) reduce in one pass.
+        let reduced = axes.isEmpty || axes.last! - axes.first! + 1 != axes.count
+            ? axes.reduce(self.detached()) { $0.sumValues(axis: $1) }
+            : sumValues(axes: axes.first!..<(axes.last! + 1))
         let y = Tensor(shape: keepDims ? kept : kept.enumerated().filter { !axes.contains($0.offset) }.map(\.element),
                        scalars: reduced.scalars, node: nil)
         return record(y, "sum", [self]) { g, _, _ in
@@ -91,10 +94,27 @@ extension Tensor {
     }
 
     /// Sums over one axis, keeping it as size 1. Untracked.
-    func sumValues(axis: Int) -> Tensor {
-        let (outer, n, inner) = split(at: axis)
+    func sumValues(axis: Int) -> Tensor { sumValues(axes: axis..<(axis + 1)) }
+
+    /// Sums over the adjacent `axes`, keeping them as size 1. Untracked.
+    func sumValues(axes: Range<Int>) -> Tensor {
+        let outer = shape[..<axes.lowerBound].reduce(1, *), n = shape[axes].reduce(1, *)
+        let inner = shape[axes.upperBound...].reduce(1, *)
         var kept = shape
-        kept[axis] = 1
+        for axis in axes { kept[axis] = 1 }
+        if inner == 1 {  // contiguous runs: one running sum each
+            let out = [Float](unsafeUninitializedCapacity: outer) { buffer, initialized in
+                scalars.withUnsafeBufferPointer { p in
+                    for o in 0..<outer {
+                        var acc = 0.0
+                        for x in UnsafeBufferPointer(rebasing: p[(o * n)..<(o * n + n)]) { acc += Double(x) }
+                        buffer[o] = Float(acc)
+                    }
+                }
+                initialized = outer
+            }
+            return Tensor(shape: kept, scalars: out, node: nil)
+        }
         var accumulator = [Double](repeating: 0, count: inner)
         let out = [Float](unsafeUninitializedCapacity: outer * inner) { buffer, initialized in
             scalars.withUnsafeBufferPointer { p in

@@ -52,12 +52,18 @@ public struct Adam: Sendable {
             let m0 = firstMoment?.tensors[i].scalars ?? [Float](repeating: 0, count: n)
             let v0 = secondMoment?.tensors[i].scalars ?? [Float](repeating: 0, count: n)
             var mi = [Float](repeating: 0, count: n), vi = mi, ti = mi
-            for j in 0..<n {
-                // θ ← θ − (lr / c1) · m / (√v / √c2 + ε), PyTorch's arrangement of the bias corrections.
-                mi[j] = b1 * m0[j] + (1 - b1) * grad[j]
-                vi[j] = b2 * v0[j] + (1 - b2) * (grad[j] * grad[j])
-                ti[j] = old[j] - stepSize * (mi[j] / (vi[j].squareRoot() / rootC2 + eps))
-            }
+            // Unchecked pointers, so the loop vectorises.
+            grad.withUnsafeBufferPointer { g in old.withUnsafeBufferPointer { t0 in
+            m0.withUnsafeBufferPointer { m0 in v0.withUnsafeBufferPointer { v0 in
+            mi.withUnsafeMutableBufferPointer { m in vi.withUnsafeMutableBufferPointer { v in
+            ti.withUnsafeMutableBufferPointer { t in
+                for j in 0..<n {
+                    // θ ← θ − (lr / c1) · m / (√v / √c2 + ε), PyTorch's arrangement of the bias corrections.
+                    m[j] = b1 * m0[j] + (1 - b1) * g[j]
+                    v[j] = b2 * v0[j] + (1 - b2) * (g[j] * g[j])
+                    t[j] = t0[j] - stepSize * (m[j] / (v[j].squareRoot() / rootC2 + eps))
+                }
+            } } } } } } }
             m.append(Tensor(shape: gradient.shape, scalars: mi))
             v.append(Tensor(shape: gradient.shape, scalars: vi))
             theta.append(Tensor(shape: gradient.shape, scalars: ti))

@@ -11,6 +11,31 @@ import Autodiff
         #expect((a / 2).scalars == [0.5, 1, 1.5, 2, 2.5, 3])
     }
 
+    /// Every broadcast pattern (repeated along leading, middle or trailing axes, or along two
+    /// separate runs, either operand) against a reference computed index by index.
+    @Test(arguments: [([2, 3, 4], [4]), ([2, 3, 4], [3, 4]), ([2, 3, 4], [2, 1, 4]), ([2, 3, 4], [2, 3, 1]),
+                      ([2, 3, 4], [2, 1, 1]), ([2, 3, 4], [1, 3, 1]), ([4], [2, 3, 4]), ([2, 1, 4], [2, 3, 4]),
+                      ([2, 1, 4], [3, 1]), ([1], [2, 3])])
+    func broadcastingMatchesIndexByIndex(shapes: ([Int], [Int])) {
+        let (sa, sb) = shapes
+        let a = Tensor(shape: sa, scalars: (0..<sa.reduce(1, *)).map { Float($0) * 0.5 + 1 })
+        let b = Tensor(shape: sb, scalars: (0..<sb.reduce(1, *)).map { Float($0) * 3 - 2 })
+        let rank = max(sa.count, sb.count)
+        let pa = [Int](repeating: 1, count: rank - sa.count) + sa, pb = [Int](repeating: 1, count: rank - sb.count) + sb
+        let shape = zip(pa, pb).map { max($0, $1) }
+        func offset(_ index: [Int], in dims: [Int]) -> Int {
+            zip(index, dims).reduce(0) { $0 * $1.1 + ($1.1 == 1 ? 0 : $1.0) }
+        }
+        var expected: [Float] = []
+        for flat in 0..<shape.reduce(1, *) {
+            var index = [Int](repeating: 0, count: rank), rest = flat
+            for d in stride(from: rank - 1, through: 0, by: -1) { index[d] = rest % shape[d]; rest /= shape[d] }
+            expected.append(a.scalars[offset(index, in: pa)] - b.scalars[offset(index, in: pb)])
+        }
+        let y = a - b
+        #expect(y.shape == shape && y.scalars == expected, "\(sa) − \(sb)")
+    }
+
     @Test func broadcastingBackwardReducesToInputShapes() {
         let a = Tensor([[1, 2, 3], [4, 5, 6]]).requiringGradient()
         let row = Tensor([1, 1, 1]).requiringGradient()
