@@ -28,6 +28,8 @@ public final class MetaRLTrainer {
     public private(set) var iteration = 0
     /// Extra metadata for checkpoints (e.g. the commit that trained them).
     public var checkpointMetadata: [String: String] = [:]
+    /// Wall time of the iterations before a resume, so progress.csv's wall_s counts the whole run.
+    private var earlierWallSeconds = 0.0
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
@@ -58,7 +60,7 @@ public final class MetaRLTrainer {
             }
             parameters = saved.parameters
             iteration = saved.iteration
-            try ProgressLog.truncate(progressURL, after: iteration)
+            earlierWallSeconds = try ProgressLog.truncate(progressURL, after: iteration)
         } else {
             try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
             try ProgressLog.start(progressURL)
@@ -82,7 +84,7 @@ public final class MetaRLTrainer {
             let (next, log) = try learner.step(parameters, tasks: batch, sampler: sampler, seed: rng.next())
             parameters = next
             iteration += 1
-            try ProgressLog.append(progressURL, iteration: iteration, log: log, wallSeconds: Date().timeIntervalSince(start))
+            try ProgressLog.append(progressURL, iteration: iteration, log: log, wallSeconds: earlierWallSeconds + Date().timeIntervalSince(start))
             if iteration % config.checkpointEvery == 0 || iteration == last { try checkpoint() }
             onIteration(iteration, log)
         }
@@ -114,14 +116,18 @@ enum ProgressLog {
         try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
     }
 
-    /// Drops rows past `iteration` (written after the checkpoint a resumed run starts from).
-    static func truncate(_ url: URL, after iteration: Int) throws {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return try start(url) }
+    /// Drops rows past `iteration` (written after the checkpoint a resumed run starts from) and
+    /// returns the wall time of the last row kept (0 if none).
+    static func truncate(_ url: URL, after iteration: Int) throws -> Double {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { try start(url); return 0 }
         let kept = text.split(separator: "\n").filter { line in
             guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
             return i <= iteration
         }
         try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        let wallColumn = header.split(separator: ",").firstIndex(of: "wall_s")!
+        let fields = kept.last?.split(separator: ",", omittingEmptySubsequences: false) ?? []
+        return fields.count > wallColumn ? Double(fields[wallColumn]) ?? 0 : 0
     }
 
     private static func f(_ x: Double) -> String { String(format: "%.6g", x) }

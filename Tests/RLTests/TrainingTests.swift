@@ -83,6 +83,10 @@ import Envs
         // Same numbers in every row except the wall-clock columns.
         #expect(try rows(straight).count == 5)
         #expect(try rows(interrupted).map { $0.split(separator: ",").prefix(8) } == rows(straight).map { $0.split(separator: ",").prefix(8) })
+        // wall_s counts the whole run across the resume.
+        let walls = try String(contentsOf: interrupted.appendingPathComponent("progress.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[11])! }
+        #expect(walls.count == 4 && zip(walls, walls.dropFirst()).allSatisfy { $0 < $1 }, "wall_s \(walls)")
     }
 
     @Test func corruptCheckpointIsRefused() throws {
