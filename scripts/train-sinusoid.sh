@@ -1,17 +1,25 @@
 #!/bin/sh
-# Trains every sinusoid method at the paper's length (70,000 meta-iterations) and copies the
-# resulting policies into policies/sinusoid/. Usage: scripts/train-sinusoid.sh [ITERATIONS] [ALGOS…]
+# Trains the shipped sinusoid policies as they were trained and copies the validation-selected
+# checkpoints into policies/sinusoid/. Usage: scripts/train-sinusoid.sh [NAME…]
+# (default: all of maml maml-1step fomaml reptile pretrained oracle); ITERATIONS=N overrides
+# every run's length (e.g. for a quick try).
 set -e
-ITERATIONS=${1:-70000}
-shift 2>/dev/null || true
-ALGOS=${*:-"maml fomaml pretrained oracle reptile"}
-ADAPT=${ADAPT:-.build-sup/release/adapt}
+ADAPT=${ADAPT:-.build/release/adapt}
+NAMES=${*:-"maml maml-1step fomaml reptile pretrained oracle"}
 mkdir -p policies/sinusoid
-for algo in $ALGOS; do
-    out=runs/sinusoid-$algo
+for name in $NAMES; do
+    # name → config, algorithm, meta-iterations
+    case $name in
+        maml)       set -- envs/sinusoid-multistep.yaml maml 150000 ;;
+        maml-1step) set -- envs/sinusoid.yaml maml 70000 ;;
+        reptile)    set -- envs/sinusoid.yaml reptile 15000 ;;
+        fomaml|pretrained|oracle) set -- envs/sinusoid.yaml "$name" 70000 ;;
+        *) echo "unknown policy name: $name" >&2; exit 1 ;;
+    esac
+    out=runs/sinusoid-$name
     if [ -f "$out/checkpoint.safetensors" ]; then resume=--resume; else resume=; fi
-    "$ADAPT" train --config envs/sinusoid.yaml --algo "$algo" --iterations "$ITERATIONS" --out "$out" $resume
-    cp "$out/best.safetensors" "policies/sinusoid/$algo.safetensors"
+    "$ADAPT" train --config "$1" --algo "$2" --iterations "${ITERATIONS:-$3}" --out "$out" $resume
+    cp "$out/best.safetensors" "policies/sinusoid/$name.safetensors"
     # A light copy of the training curve (every 50th iteration) for the gradient-norm plot.
-    awk -F, 'NR == 1 || $1 % 50 == 0' "$out/progress.csv" > "policies/sinusoid/$algo.progress.csv"
+    awk -F, 'NR == 1 || $1 % 50 == 0' "$out/progress.csv" > "policies/sinusoid/$name.progress.csv"
 done
