@@ -19,6 +19,11 @@ public struct InnerLoop: Sendable {
 
     public func stepSize(_ step: Int) -> Float { stepSizes[Swift.min(step, stepSizes.count - 1)] }
 
+    /// α for the first step and α/2 for every later one: how cbfinn/maml_rl's test scripts adapt
+    /// (`init_learning_rate` α, then `learning_rate` α/2). Meta-training with several inner steps
+    /// uses the same schedule, so a policy is tested with the steps it was trained with.
+    public static func halvingSchedule(_ alpha: Float) -> [Float] { [alpha, alpha / 2] }
+
     /// One policy-gradient step from `parameters` on `batch`. With `createGraph`, the result is a
     /// differentiable function of `parameters` (second-order MAML); without, the gradient is a
     /// constant (first-order MAML), and θ′ still depends on θ through the identity.

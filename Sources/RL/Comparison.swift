@@ -55,12 +55,12 @@ public enum Comparison {
             var sweep: [String: Double]?
             switch method {
             case "maml":
-                methodSettings.stepSizes = [maml.config.innerStepSize, maml.config.innerStepSize / 2]
+                methodSettings.stepSizes = InnerLoop.halvingSchedule(maml.config.innerStepSize)
             case "oracle":
                 methodSettings.adaptationSteps = 0
             default:
                 let (best, scores) = try sweepStepSize(checkpoint, settings: methodSettings)
-                methodSettings.stepSizes = [best, best / 2]
+                methodSettings.stepSizes = InnerLoop.halvingSchedule(best)
                 sweep = scores
             }
             let (curve, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
@@ -86,7 +86,7 @@ public enum Comparison {
         var scores: [String: Double] = [:]
         var best: (alpha: Float, score: Double) = (sweepStepSizes[0], -.infinity)
         for alpha in sweepStepSizes {
-            validation.stepSizes = [alpha, alpha / 2]
+            validation.stepSizes = InnerLoop.halvingSchedule(alpha)
             let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                     envConfig: checkpoint.config.envConfig, settings: validation,
                                                     gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)

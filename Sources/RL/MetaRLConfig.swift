@@ -21,7 +21,8 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public var metaBatchSize = 40
     /// Adaptation steps during meta-training (paper: 1).
     public var innerSteps = 1
-    /// Inner step size α (paper: 0.1).
+    /// Inner step size α of the first adaptation step (paper: 0.1); later steps take α/2, as the
+    /// paper's test scripts (`InnerLoop.halvingSchedule`).
     public var innerStepSize: Float = 0.1
     /// First-order MAML: no gradient through the inner step.
     public var firstOrder = false

@@ -45,7 +45,7 @@ public final class MetaRLTrainer {
         let policy = config.policy(observationSize: probe.observationSpace.count, actionSize: probe.actionSpace.count)
         sampler = try Sampler(envName: envName, envConfig: config.envConfig, policy: policy,
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
-        let inner = InnerLoop(policy: policy, stepSizes: [config.innerStepSize], gamma: config.gamma, lambda: config.gaeLambda)
+        let inner = InnerLoop(policy: policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm == .maml ? config.innerSteps : 0,
                            firstOrder: config.firstOrder, trpo: config.trpo)
         var rng = Xoshiro256(seed: config.seed)

@@ -42,7 +42,7 @@ enum MetaRLCommands {
         if let seed = command.seed { settings.seed = seed }
         settings.episodesPerTask = command.episodes ?? checkpoint.config.episodesPerTask
         let alpha = command.stepSize ?? checkpoint.testStepSize
-        settings.stepSizes = [alpha, alpha / 2]
+        settings.stepSizes = InnerLoop.halvingSchedule(alpha)
         settings.workers = checkpoint.config.threads
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,

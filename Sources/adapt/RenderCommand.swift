@@ -104,7 +104,7 @@ extension RenderCommand {
         let config = checkpoint.config
         let sampler = try Sampler(envName: checkpoint.env, envConfig: config.envConfig, policy: checkpoint.policy,
                                   episodesPerTask: config.episodesPerTask, workers: 1)
-        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: [config.innerStepSize, config.innerStepSize / 2],
+        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize),
                               gamma: config.gamma, lambda: config.gaeLambda)
         let rollout = try inner.rollOut(task: task, from: checkpoint.parameters, steps: adaptSteps, sampler: sampler, seed: seed, worker: 0)
         print(String(format: "adapted by %d step%@: average return %.1f → %.1f", adaptSteps, adaptSteps == 1 ? "" : "s",
