@@ -34,6 +34,46 @@ extension Tensor {
     /// self · other.
     public func matmul(_ other: Tensor) -> Tensor { Tensor.matmul(self, other) }
 
+    /// x·W + b, the fully connected layer, in one pass: the output starts as b's rows and sgemm
+    /// accumulates x·W into it (β = 1, as BLAS's own bias trick), so no separate broadcast add is
+    /// made or differentiated. x [rows, in], W [in, out], b [out]; task-batched, x [tasks, rows, in],
+    /// W [tasks, in, out], b [tasks, out].
+    public static func affine(_ x: Tensor, _ weight: Tensor, _ bias: Tensor) -> Tensor {
+        let batched = weight.rank == 3
+        require(x.rank == weight.rank && (weight.rank == 2 || weight.rank == 3) && bias.rank == weight.rank - 1
+                    && x.shape.last == weight.shape[weight.rank - 2] && bias.shape.last == weight.shape.last
+                    && (!batched || (x.shape[0] == weight.shape[0] && bias.shape[0] == weight.shape[0])),
+                "affine: shapes x \(x.shape), W \(weight.shape), b \(bias.shape) do not fit x·W + b")
+        let batch = batched ? x.shape[0] : 1
+        let (m, k, n) = (x.shape[x.rank - 2], x.shape[x.rank - 1], weight.shape[weight.rank - 1])
+        BLAS.configureOnce
+        let scalars = [Float](unsafeUninitializedCapacity: batch * m * n) { c, initialized in
+            bias.scalars.withUnsafeBufferPointer { pb in
+                for t in 0..<batch {
+                    for row in 0..<m { (c.baseAddress! + (t * m + row) * n).update(from: pb.baseAddress! + t * n, count: n) }
+                }
+            }
+            if k > 0 && m > 0 && n > 0 {
+                x.scalars.withUnsafeBufferPointer { px in
+                    weight.scalars.withUnsafeBufferPointer { pw in
+                        for t in 0..<batch {
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                        px.baseAddress! + t * m * k, Int32(k), pw.baseAddress! + t * k * n, Int32(n),
+                                        1, c.baseAddress! + t * m * n, Int32(n))
+                        }
+                    }
+                }
+            }
+            initialized = batch * m * n
+        }
+        let y = Tensor(shape: batched ? [batch, m, n] : [m, n], scalars: scalars, node: nil)
+        return record(y, "affine", [x, weight, bias]) { g, _, needs in
+            [needs[0] ? matmul(g, weight, transposeB: true) : nil,
+             needs[1] ? matmul(x, g, transposeA: true) : nil,
+             needs[2] ? g.sum(axis: g.rank - 2) : nil]
+        }
+    }
+
     /// Σ x² over the elements in `range` (all by default), as a value: BLAS's vectorised dot
     /// product, for gradient norms.
     public func sumOfSquares(_ range: Range<Int>? = nil) -> Float {

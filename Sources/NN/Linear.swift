@@ -21,11 +21,11 @@ public struct Linear: Sendable, Codable, Equatable {
         if weight.rank == 3 {
             require(x.rank == 3 && x.shape[0] == weight.shape[0] && x.shape[2] == inputSize,
                     "Linear \(name): input of shape \(x.shape), expected [\(weight.shape[0]) tasks, batch, \(inputSize)]")
-            return x.matmul(weight) + bias.expanded(axis: 1)
+            return Tensor.affine(x, weight, bias)
         }
         require(x.rank == 2 && x.shape[1] == inputSize,
                      "Linear \(name): input of shape \(x.shape), expected [batch, \(inputSize)]")
-        return x.matmul(weight) + bias
+        return Tensor.affine(x, weight, bias)
     }
 
     public func initialParameters<G: RandomNumberGenerator>(_ initializer: Initializer, using rng: inout G) -> Parameters {

@@ -65,6 +65,18 @@ import TestSupport
         check("batched matmul AᵀBᵀ", [a, b]) { Tensor.matmul($0[0], $0[1], transposeA: true, transposeB: true).square() }
     }
 
+    @Test func affine() {
+        let x = Tensor(shape: [2, 3], scalars: [0.3, -0.5, 0.8, 1.1, 0.2, -0.7])
+        let w = Tensor(shape: [3, 2], scalars: [0.9, -0.4, 0.25, 0.6, -1.2, 0.5])
+        let b = Tensor(shape: [2], scalars: [0.15, -0.35])
+        check("affine", [x, w, b]) { Tensor.affine($0[0], $0[1], $0[2]).square() }
+        // Task-batched: [2 tasks, 2, 3] · [2 tasks, 3, 2] + [2 tasks, 2].
+        let xs = Tensor(shape: [2, 2, 3], scalars: [0.3, -0.5, 0.8, 1.1, 0.2, -0.7, -0.6, 0.9, 0.4, 0.15, -1.0, 0.5])
+        let ws = Tensor(shape: [2, 3, 2], scalars: [0.9, -0.4, 0.25, 0.6, -1.2, 0.5, 0.35, 0.8, -0.3, 1.05, 0.7, -0.45])
+        let bs = Tensor(shape: [2, 2], scalars: [0.15, -0.35, 0.6, 0.05])
+        check("batched affine", [xs, ws, bs]) { Tensor.affine($0[0], $0[1], $0[2]).tanh() }
+    }
+
     @Test func reshapeAndTranspose() {
         check("reshape", [Self.mixed]) { $0[0].reshaped([3, 2]) * Tensor(shape: [3, 2], scalars: [1, 2, 3, 4, 5, 6]) * $0[0].reshaped([3, -1]) }
         check("transpose", [Self.mixed]) { $0[0].transposed().matmul($0[0]).square() }

@@ -1,5 +1,6 @@
 import Testing
 import Autodiff
+import TestSupport
 
 @Suite struct TensorTests {
     @Test func broadcastingForward() {
@@ -60,6 +61,16 @@ import Autodiff
         #expect(Tensor.concatenate([Tensor([[1], [2]]), Tensor([[3, 4], [5, 6]])], axis: 1).scalars == [1, 3, 4, 2, 5, 6])
         #expect(Tensor([10, 20, 30]).gathered([2, 2, 0]).scalars == [30, 30, 10])
         #expect(Tensor([1, 2, 3]).logSumExp(axis: 0).scalar == Float(Foundation_log(Double(1).exp() + 2.0.exp() + 3.0.exp())))
+    }
+
+    @Test func affineEqualsProductPlusBias() {
+        var rng = Xoshiro256(seed: 3)
+        let x = Tensor.randomNormal([5, 4], using: &rng), w = Tensor.randomNormal([4, 3], using: &rng)
+        let b = Tensor.randomNormal([3], using: &rng)
+        #expect(isClose(Tensor.affine(x, w, b), x.matmul(w) + b, tolerance: 1e-6))
+        let xs = Tensor.randomNormal([2, 5, 4], using: &rng), ws = Tensor.randomNormal([2, 4, 3], using: &rng)
+        let bs = Tensor.randomNormal([2, 3], using: &rng)
+        #expect(isClose(Tensor.affine(xs, ws, bs), Tensor.matmul(xs, ws) + bs.expanded(axis: 1), tolerance: 1e-6))
     }
 
     @Test func matmulAgreesWithNaiveProductForEveryTransposeFlag() {
