@@ -4,7 +4,7 @@
 # evaluates them on the standard test protocol and times a meta-iteration of each.
 set -e
 ITERATIONS=${1:-20000}
-ADAPT=${ADAPT:-.build-sup/release/adapt}
+ADAPT=${ADAPT:-.build/release/adapt}
 mkdir -p runs/ablation/policies
 for act in relu silu; do
     config=envs/sinusoid.yaml
