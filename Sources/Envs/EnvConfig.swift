@@ -15,6 +15,10 @@ public struct EnvConfig: Sendable, Hashable, Codable {
     /// rllab's `normalize`, as the paper's code did). Where the box is already [−1, 1]ⁿ it only
     /// clips (the affine map is the identity up to the last bit of a Float).
     public var unitActions = false
+    /// Envs with a health check (the quadruped) end the episode when the robot becomes unhealthy;
+    /// when false it runs to the horizon and only the survival bonus stops while it is down
+    /// (Gymnasium's `terminate_when_unhealthy`, for Ant, Hopper and Walker2d).
+    public var terminateWhenUnhealthy = true
 
     public init() {}
 }

@@ -31,7 +31,9 @@ import Physics
 /// without it every step of a goal above about 0.05 m/s costs, and falling early pays);
 /// direction task r = d·vx − cost + bonus; goal task
 /// r = −|x − x_goal| − cost + bonus. vx is averaged over the frame-skip. Terminates when the torso
-/// is upside down (cos angle < 0) or its height leaves [0.2, 1.2] m; truncation at 200 steps.
+/// is upside down (cos angle < 0) or its height leaves [0.2, 1.2] m, unless
+/// `EnvConfig.terminateWhenUnhealthy` is false (then the bonus stops while it is down); truncation
+/// at 200 steps.
 public final class Quadruped: Env {
     public let name: String
     public let taskKind: TaskKind
@@ -41,6 +43,8 @@ public final class Quadruped: Env {
     public let observationSpace: Space
     let core: Locomotion
     private let feet: [Int]
+    /// `EnvConfig.terminateWhenUnhealthy`.
+    public let terminatesWhenUnhealthy: Bool
 
     public static let controlWeight = 0.005
     public static let survivalBonus = 0.05
@@ -69,6 +73,7 @@ public final class Quadruped: Env {
         self.oracle = oracle
         name = "quadruped-" + suffix + (oracle ? "-oracle" : "")
         core = try Locomotion(robot: "quadruped", config: config, defaultHorizon: 200)
+        terminatesWhenUnhealthy = config.terminateWhenUnhealthy
         feet = core.robot.morphology.feet
         actionSpace = core.actionSpace
         let count = 5 + 2 * core.robot.jointCount + feet.count + (task.kind == .goalX ? 1 : 0) + (oracle ? 1 : 0)
@@ -96,7 +101,7 @@ public final class Quadruped: Env {
         try core.advance(action, space: actionSpace, env: name)
         let healthy = isHealthy
         let info = reward(healthy: healthy)
-        let terminated = !healthy
+        let terminated = !healthy && terminatesWhenUnhealthy
         let truncated = !terminated && core.elapsedSteps >= core.horizon
         core.episodeOver = terminated || truncated
         return (observation(), info.reward, terminated, truncated, info)

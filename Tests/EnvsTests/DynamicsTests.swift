@@ -106,6 +106,31 @@ import SeededRandom
         #expect(lengths.reduce(0, +) / lengths.count >= 100, "episode lengths \(lengths)")
     }
 
+    /// With `terminateWhenUnhealthy` off, the step at which the default env terminates goes on, in
+    /// the same state, without the survival bonus; the episode then runs to the horizon.
+    @Test func quadrupedCanRunOnWhenUnhealthy() throws {
+        var config = EnvConfig()
+        config.terminateWhenUnhealthy = false
+        let ending = try Quadruped(task: .goalVelocity(0.5)), running = try Quadruped(task: .goalVelocity(0.5), config: config)
+        var rng = Xoshiro256(seed: 5)
+        for episode in 0..<20 {
+            _ = ending.reset(seed: UInt64(episode))
+            _ = running.reset(seed: UInt64(episode))
+            for t in 0..<200 {
+                let action = ending.actionSpace.sample(using: &rng)
+                let a = try ending.step(action), b = try running.step(action)
+                #expect(a.observation == b.observation)
+                guard a.terminated else { continue }
+                #expect(!b.terminated && !running.isHealthy && b.info.survivalBonus == 0 && b.reward == a.reward)
+                var steps = t + 1, truncated = false
+                while !truncated { truncated = try running.step(action).truncated; steps += 1 }
+                #expect(steps == 200)
+                return
+            }
+        }
+        Issue.record("random actions never made the quadruped unhealthy in 20 episodes")
+    }
+
     /// A trot: diagonal legs (front-left with back-right) in phase, the pairs half a period apart.
     @Test func openLoopTrotMovesTheQuadrupedForward() throws {
         let env = try Quadruped(task: .direction(1))
