@@ -6,7 +6,7 @@ import Render
 /// Output of `adapt eval --experiment`: a table, JSON, and the paper's figures (return against
 /// gradient steps for every method, Figure 5; for navigation, trajectories before and after
 /// adaptation, Figure 4 bottom).
-struct ComparisonReport: Encodable {
+struct ComparisonReport: Codable {
     let experiment: String
     let tasks: Int
     let seed: UInt64

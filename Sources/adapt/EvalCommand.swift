@@ -14,6 +14,8 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "One meta-RL checkpoint.") var policy: String?
     @Option(help: "Meta-RL experiment(s), comma-separated: evaluate all their shipped methods (several: also one figure with a panel each).")
     var experiment: String?
+    @Option(help: "comparison.json files of earlier --experiment runs, comma-separated: redraw their returns figure (a panel each) without evaluating.")
+    var replot: String?
     @Option(help: "Held-out tasks.") var tasks: Int?
     @Option(help: "Adaptation steps.") var steps: Int?
     @Option(help: "Meta-RL: fresh episodes per adaptation step (default: the training K; the paper's navigation test used 40).")
@@ -28,8 +30,8 @@ struct EvalCommand: ParsableCommand {
     var recordStepSizes = false
 
     func validate() throws {
-        let given = [config, policy, experiment].compactMap { $0 }.count
-        if given != 1 { throw ValidationError("give exactly one of --config, --policy or --experiment") }
+        let given = [config, policy, experiment, replot].compactMap { $0 }.count
+        if given != 1 { throw ValidationError("give exactly one of --config, --policy, --experiment or --replot") }
     }
 
     func run() throws {
@@ -40,6 +42,8 @@ struct EvalCommand: ParsableCommand {
             case "meta-rl": try MetaRLCommands.evaluate(self, configURL: url)
             case let other: throw ValidationError("\(config): unknown experiment kind '\(other)'")
             }
+        } else if let replot {
+            try MetaRLCommands.replot(replot, out: out)
         } else {
             try MetaRLCommands.evaluate(self, configURL: nil)
         }

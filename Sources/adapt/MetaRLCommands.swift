@@ -74,15 +74,32 @@ extension MetaRLCommands {
             reports.append(try compareOne(name, command, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
         }
         if names.count > 1 {
-            let folder = URL(fileURLWithPath: command.out ?? "runs/eval-panels")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let figure = PlotPanels(reports.map(\.returnsPlot))
-            let png = folder.appendingPathComponent("returns.png").path, svg = folder.appendingPathComponent("returns.svg").path
-            try figure.writePNG(to: png)
-            try figure.writeSVG(to: svg)
-            if !command.json { print("figure: \(png), \(svg)") }
+            let figure = try writePanels(reports, out: command.out)
+            if !command.json { print("figure: \(figure)") }
         }
         if command.json { print(try reports.count == 1 ? encodeJSON(reports[0]) : encodeJSON(reports)) }
+    }
+
+    /// `adapt eval --replot a.json,b.json`: the returns figure of earlier comparisons, so a figure
+    /// can be redrawn or recombined without hours of evaluation.
+    static func replot(_ files: String, out: String?) throws {
+        let reports = try files.split(separator: ",").map { name -> ComparisonReport in
+            let path = String(name).trimmingCharacters(in: .whitespaces)
+            do { return try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))) }
+            catch { throw ValidationError("\(path): not a comparison.json written by adapt eval --experiment (\(error))") }
+        }
+        print("figure: \(try writePanels(reports, out: out))")
+    }
+
+    /// returns.png and returns.svg with a panel per experiment in `out` (default runs/eval-panels).
+    static func writePanels(_ reports: [ComparisonReport], out: String?) throws -> String {
+        let folder = URL(fileURLWithPath: out ?? "runs/eval-panels")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let figure = PlotPanels(reports.map(\.returnsPlot))
+        let png = folder.appendingPathComponent("returns.png").path, svg = folder.appendingPathComponent("returns.svg").path
+        try figure.writePNG(to: png)
+        try figure.writeSVG(to: svg)
+        return "\(png), \(svg)"
     }
 
     /// One experiment: evaluates, optionally records the swept step sizes, writes plots and
