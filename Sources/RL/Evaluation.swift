@@ -25,6 +25,18 @@ public struct AdaptationCurve: Sendable, Codable {
             return 1.96 * (variance / n).squareRoot()
         }
     }
+
+    /// Task-by-task differences `self − other` after each number of steps, for two methods
+    /// evaluated on the same held-out tasks. Pairing cancels the tasks' spread in difficulty (a far
+    /// goal is hard for every method), so its interval is much tighter than either curve's and says
+    /// whether one method is better on the same tasks. An unadapted `other` (one column: the oracle)
+    /// is compared with every step of `self`.
+    public func minus(_ other: AdaptationCurve) -> AdaptationCurve {
+        precondition(perTask.count == other.perTask.count, "paired curves need the same tasks")
+        return AdaptationCurve(perTask: zip(perTask, other.perTask).map { mine, theirs in
+            mine.indices.map { s in mine[s] - theirs[Swift.min(s, theirs.count - 1)] }
+        })
+    }
 }
 
 /// How to evaluate: the held-out tasks, adaptation steps and their step sizes.

@@ -12,13 +12,31 @@ struct ComparisonReport: Codable {
     let seed: UInt64
     let episodesPerTask: Int
     let methods: [MethodEvaluation]
+    /// MAML minus each other method on the same tasks, after each number of steps (optional:
+    /// comparison.json files written before it was added have none).
+    let pairedDifferences: [PairedDifference]?
+
+    /// A paired comparison: mean over tasks of MAML's return minus `method`'s, with its 95% CI.
+    struct PairedDifference: Codable {
+        let method: String
+        let meanDifference: [Double]
+        let ci95: [Double]
+    }
 
     init(_ comparison: ExperimentComparison) {
         experiment = comparison.experiment
         tasks = comparison.settings.taskCount
         seed = comparison.settings.seed
         episodesPerTask = comparison.settings.episodesPerTask
-        methods = comparison.methods
+        let methods = comparison.methods
+        self.methods = methods
+        let maml = methods.first { $0.method == "maml" }
+        pairedDifferences = maml.map { maml in
+            methods.filter { $0.method != "maml" }.map { other in
+                let difference = maml.curve.minus(other.curve)
+                return PairedDifference(method: other.method, meanDifference: difference.meanReturn, ci95: difference.ci95)
+            }
+        }
     }
 
     /// A Markdown table: mean ± 95% CI after each number of steps.
@@ -32,6 +50,20 @@ struct ComparisonReport: Codable {
             }
             let alpha = m.curve.steps.count > 1 ? m.stepSizes.map { String(format: "%g", $0) }.joined(separator: ", ") : "—"
             lines.append("| \(m.method) | \(alpha) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A Markdown table of the paired differences: MAML's return minus each method's on the same
+    /// tasks, mean ± 95% CI (positive: MAML is better).
+    var differenceTable: String {
+        guard let differences = pairedDifferences, let first = differences.first else { return "" }
+        let steps = first.meanDifference.count
+        var lines = ["| paired, same tasks | " + (0..<steps).map { "\($0) step\($0 == 1 ? "" : "s")" }.joined(separator: " | ") + " |",
+                     "|---|" + String(repeating: "---|", count: steps)]
+        for d in differences {
+            let cells = zip(d.meanDifference, d.ci95).map { String(format: "%+.1f ± %.1f", $0, $1) }
+            lines.append("| maml − \(d.method) | " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }

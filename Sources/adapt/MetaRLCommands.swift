@@ -130,6 +130,8 @@ extension MetaRLCommands {
         try encodeJSON(report).write(to: folderOut.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)
         if !command.json {
             print(report.table)
+            print()
+            print(report.differenceTable)
             print("plots: " + plots.joined(separator: ", "))
         }
         return report

@@ -49,6 +49,18 @@ import Envs
         #expect(comparison.rollouts["maml"]?.first?.parameters.count == 2)
     }
 
+    /// Paired differences by hand: task difficulty (a common offset per task) cancels, so the
+    /// difference's interval is zero where each curve's is wide; one column is broadcast.
+    @Test func pairedDifferenceCancelsTheTasksSpread() {
+        let a = AdaptationCurve(perTask: [[-10, -2], [-50, -42], [-90, -82]])
+        let b = AdaptationCurve(perTask: [[-11, -5], [-51, -45], [-91, -85]])
+        let d = a.minus(b)
+        #expect(d.meanReturn == [1, 3] && d.ci95 == [0, 0])
+        #expect(a.ci95[1] > 40)
+        let oracle = AdaptationCurve(perTask: [[-1], [-2], [-3]])
+        #expect(a.minus(oracle).perTask == [[-9, -1], [-48, -40], [-87, -79]])
+    }
+
     @Test func recordedTestStepSizeSurvivesAWriteAndRead() throws {
         let folder = try shippedFolder()
         let url = folder.appendingPathComponent("pretrained.safetensors")
