@@ -12,7 +12,11 @@ extension Tensor {
     }
 
     public func tanh() -> Tensor {
-        record(mapValues { Foundation.tanh($0) }, "tanh", [self], savesOutput: true) { g, y, _ in
+        let values = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+            scalars.withUnsafeBufferPointer { VectorMath.tanh($0, into: buffer) }
+            initialized = count
+        }
+        return record(Tensor(shape: shape, scalars: values, node: nil), "tanh", [self], savesOutput: true) { g, y, _ in
             [g * (1 - y * y)]
         }
     }
