@@ -26,7 +26,8 @@ enum VectorMath {
         // |x| ≥ 9 gives ±1 in Float; clamping also keeps e²ˣ finite.
         let bits = unsafeBitCast(x, to: SIMD8<Int32>.self)
         let sign = bits & Int32.min
-        let a = pointwiseMin(SIMD8<Float>(bitPattern: bits & Int32.max), SIMD8(repeating: 9))
+        let unclamped = SIMD8<Float>(bitPattern: bits & Int32.max)
+        let a = unclamped.replacing(with: 9, where: unclamped .> 9)
         let s = a * a
         var p = SIMD8<Float>(repeating: -5.70498872745e-3)
         p = p * s + 2.06390887954e-2
@@ -41,10 +42,14 @@ enum VectorMath {
     }
 
     /// eˣ for x in [−88, 88]: x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-6 polynomial for eʳ
-    /// (Cephes' expf), and 2ⁿ built in the exponent bits.
+    /// (Cephes' expf), and 2ⁿ built in the exponent bits. n is rounded by adding 1.5·2²³, which
+    /// leaves it in the low mantissa bits: plain float and integer lane arithmetic, no scalar
+    /// conversions (Swift's generic rounding and Int32(Float) lanes are not vectorised).
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let n = (x * 1.44269504088896341 + 0.5).rounded(.down)
+        let magic = SIMD8<Float>(repeating: 12_582_912)
+        let shifted = x * 1.44269504088896341 + magic
+        let n = shifted - magic
         var r = x - n * 0.693359375
         r = r + n * 2.12194440e-4
         let r2 = r * r
@@ -55,7 +60,8 @@ enum VectorMath {
         p = p * r + 1.6666665459e-1
         p = p * r + 5.0000001201e-1
         let er = p * r2 + r + 1
-        let twoToN = SIMD8<Float>(bitPattern: (SIMD8<Int32>(n) &+ 127) &<< 23)
+        let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+        let twoToN = SIMD8<Float>(bitPattern: (integer &+ 127) &<< 23)
         return er * twoToN
     }
 }
