@@ -13,6 +13,8 @@ public struct MethodEvaluation: Sendable, Codable {
     public var curve: AdaptationCurve
     /// The sweep: mean post-adaptation return on validation tasks for each first-step α.
     public var sweep: [String: Double]?
+    /// The second sweep: the same score for each ratio α₂/α₁ of the later steps to the first.
+    public var laterStepSweep: [String: Double]?
 }
 
 public struct ExperimentComparison: Sendable {
@@ -27,6 +29,11 @@ public struct ExperimentComparison: Sendable {
 public enum Comparison {
     /// The first-step α values tried for pretrained and random (the second step uses half).
     public static let sweepStepSizes: [Float] = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5]
+    /// The ratios α₂/α₁ tried for the later steps of every adapted method, MAML included (its
+    /// first step keeps the α it was meta-trained with). Half, the paper's test scripts' rule,
+    /// comes first and wins ties. Navigation showed why: the trained α of 0.5 then 0.25 overshoots
+    /// a goal the first step nearly reached, and every method's later steps did best smaller.
+    public static let laterStepRatios: [Float] = [0.5, 1, 0.25, 0.125]
 
     /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
     /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with
@@ -52,16 +59,24 @@ public enum Comparison {
             guard let checkpoint else { continue }
             progress(method)
             var methodSettings = settings
-            var sweep: [String: Double]?
+            var sweep: [String: Double]?, laterStepSweep: [String: Double]?
             switch method {
             case "maml":
                 methodSettings.stepSizes = InnerLoop.halvingSchedule(maml.config.innerStepSize)
             case "oracle":
                 methodSettings.adaptationSteps = 0
             default:
-                let (best, scores) = try sweepStepSize(checkpoint, settings: methodSettings)
-                methodSettings.stepSizes = InnerLoop.halvingSchedule(best)
+                let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), InnerLoop.halvingSchedule($0)) },
+                                                        settings: methodSettings)
+                methodSettings.stepSizes = best
                 sweep = scores
+            }
+            if method != "oracle" && settings.adaptationSteps > 1 {
+                let alpha = methodSettings.stepSizes[0]
+                let (best, scores) = try sweepSchedules(checkpoint, laterStepRatios.map { (String($0), [alpha, alpha * $0]) },
+                                                        settings: methodSettings)
+                methodSettings.stepSizes = best
+                laterStepSweep = scores
             }
             let (curve, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
                                                                env: checkpoint.env, envConfig: checkpoint.config.envConfig,
@@ -72,29 +87,31 @@ public enum Comparison {
                 policies[method] = checkpoint.policy
             }
             results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
-                                            curve: curve, sweep: sweep))
+                                            curve: curve, sweep: sweep, laterStepSweep: laterStepSweep))
         }
         return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, policies: policies)
     }
 
-    /// The first-step α with the best mean return after 1…N steps on validation tasks (a seed
-    /// of their own, a quarter as many as the test tasks).
-    static func sweepStepSize(_ checkpoint: PolicyCheckpoint, settings: EvaluationSettings) throws -> (Float, [String: Double]) {
+    /// Of `schedules` (a label and the step sizes α₁, α₂, …), the one with the best mean return
+    /// after 1…N steps on validation tasks (a seed of their own, a quarter as many as the test
+    /// tasks), and every label's score.
+    static func sweepSchedules(_ checkpoint: PolicyCheckpoint, _ schedules: [(String, [Float])],
+                               settings: EvaluationSettings) throws -> ([Float], [String: Double]) {
         var validation = settings
         validation.seed = settings.seed &+ 7_919
         validation.taskCount = max(5, settings.taskCount / 4)
         var scores: [String: Double] = [:]
-        var best: (alpha: Float, score: Double) = (sweepStepSizes[0], -.infinity)
-        for alpha in sweepStepSizes {
-            validation.stepSizes = InnerLoop.halvingSchedule(alpha)
+        var best: (schedule: [Float], score: Double) = (schedules[0].1, -.infinity)
+        for (label, schedule) in schedules {
+            validation.stepSizes = schedule
             let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                     envConfig: checkpoint.config.envConfig, settings: validation,
                                                     gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
             let score = curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
-            scores[String(alpha)] = score
-            if score > best.score { best = (alpha, score) }
+            scores[label] = score
+            if score > best.score { best = (schedule, score) }
         }
-        return (best.alpha, scores)
+        return (best.schedule, scores)
     }
 }
 
@@ -106,6 +123,7 @@ extension PolicyCheckpoint {
         var rng = Xoshiro256(seed: seed)
         random.parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
         random.algorithm = "random"
+        random.metadata["testStepSizes"] = metadata["randomTestStepSizes"]
         random.metadata["testStepSize"] = metadata["randomTestStepSize"]
         return random
     }

@@ -15,19 +15,28 @@ public struct PolicyCheckpoint: Sendable {
     public var iteration: Int
     public var metadata: [String: String]
 
-    /// The first-step α this policy adapts best with at test time, if an evaluation recorded it
-    /// (`adapt eval --experiment … --record-step-sizes`); otherwise the training α.
-    public var testStepSize: Float {
-        get { metadata["testStepSize"].flatMap(Float.init) ?? config.innerStepSize }
-        set { metadata["testStepSize"] = String(newValue) }
+    /// The step sizes (α₁, α₂; the last is reused) this policy adapts best with at test time, if
+    /// an evaluation recorded them (`adapt eval --experiment … --record-step-sizes`); otherwise
+    /// the training α, halved after the first step. Older files record only α₁ (`testStepSize`).
+    public var testStepSizes: [Float] {
+        get { Self.schedule(metadata["testStepSizes"], first: metadata["testStepSize"]) ?? InnerLoop.halvingSchedule(config.innerStepSize) }
+        set { metadata["testStepSizes"] = Self.text(newValue); metadata["testStepSize"] = newValue.first.map { String($0) } }
     }
 
-    /// The first-step α of the random-initialisation baseline derived from this (MAML) checkpoint,
-    /// if an evaluation recorded its sweep; `randomlyInitialised` hands it on as `testStepSize`.
-    public var randomBaselineStepSize: Float? {
-        get { metadata["randomTestStepSize"].flatMap(Float.init) }
-        set { metadata["randomTestStepSize"] = newValue.map { String($0) } }
+    /// The step sizes of the random-initialisation baseline derived from this (MAML) checkpoint,
+    /// if an evaluation recorded its sweep; `randomlyInitialised` hands them on as `testStepSizes`.
+    public var randomBaselineStepSizes: [Float]? {
+        get { Self.schedule(metadata["randomTestStepSizes"], first: metadata["randomTestStepSize"]) }
+        set { metadata["randomTestStepSizes"] = newValue.map(Self.text); metadata["randomTestStepSize"] = newValue?.first.map { String($0) } }
     }
+
+    /// "0.1,0.025" → [0.1, 0.025]; a lone first step (older files) → that α, halved after.
+    static func schedule(_ list: String?, first: String?) -> [Float]? {
+        if let values = list?.split(separator: ",").compactMap({ Float(String($0)) }), !values.isEmpty { return values }
+        return first.flatMap(Float.init).map(InnerLoop.halvingSchedule)
+    }
+
+    static func text(_ schedule: [Float]) -> String { schedule.map { String($0) }.joined(separator: ",") }
 
     public init(parameters: Parameters, policy: GaussianMLPPolicy, env: String, algorithm: String,
                 config: MetaRLConfig, iteration: Int, extra: [String: String] = [:]) {

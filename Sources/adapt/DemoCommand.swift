@@ -46,8 +46,7 @@ struct DemoCommand: ParsableCommand {
     private func adapt(_ checkpoint: PolicyCheckpoint, task: Task, steps: Int) throws -> TaskRollout {
         let sampler = try Sampler(envName: checkpoint.env, envConfig: checkpoint.config.envConfig, policy: checkpoint.policy,
                                   episodesPerTask: checkpoint.config.episodesPerTask, workers: 1)
-        let alpha = checkpoint.testStepSize
-        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: InnerLoop.halvingSchedule(alpha), gamma: checkpoint.config.gamma,
+        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: checkpoint.testStepSizes, gamma: checkpoint.config.gamma,
                               lambda: checkpoint.config.gaeLambda)
         return try inner.rollOut(task: task, from: checkpoint.parameters, steps: steps, sampler: sampler, seed: seed, worker: 0)
     }

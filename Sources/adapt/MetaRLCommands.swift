@@ -41,8 +41,7 @@ enum MetaRLCommands {
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
         settings.episodesPerTask = command.episodes ?? checkpoint.config.episodesPerTask
-        let alpha = command.stepSize ?? checkpoint.testStepSize
-        settings.stepSizes = InnerLoop.halvingSchedule(alpha)
+        settings.stepSizes = command.stepSize.map(InnerLoop.halvingSchedule) ?? checkpoint.testStepSizes
         settings.workers = checkpoint.config.threads
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,
@@ -116,12 +115,12 @@ extension MetaRLCommands {
         let report = ComparisonReport(comparison)
         if command.recordStepSizes {
             // Random has no file of its own: its α goes into the MAML checkpoint it is drawn from.
-            for method in comparison.methods where method.sweep != nil {
+            for method in comparison.methods where method.sweep != nil || method.laterStepSweep != nil {
                 let owner = method.method == "random" ? "maml" : method.method
                 let url = folder.appendingPathComponent("\(owner).safetensors")
                 var checkpoint = try PolicyCheckpoint.read(url)
-                if method.method == "random" { checkpoint.randomBaselineStepSize = method.stepSizes[0] }
-                else { checkpoint.testStepSize = method.stepSizes[0] }
+                if method.method == "random" { checkpoint.randomBaselineStepSizes = method.stepSizes }
+                else { checkpoint.testStepSizes = method.stepSizes }
                 try checkpoint.write(to: url)
             }
         }

@@ -98,13 +98,13 @@ struct RenderCommand: ParsableCommand {
 
 extension RenderCommand {
     /// The checkpoint's parameters after `--adapt-steps` policy-gradient steps on `task`, each on
-    /// fresh episodes (the step sizes the checkpoint was trained with, halved after the first).
+    /// fresh episodes (the step sizes recorded for it at test, else its training α, halved after).
     func adapted(_ checkpoint: PolicyCheckpoint, to task: Task) throws -> Parameters {
         guard adaptSteps > 0 else { return checkpoint.parameters }
         let config = checkpoint.config
         let sampler = try Sampler(envName: checkpoint.env, envConfig: config.envConfig, policy: checkpoint.policy,
                                   episodesPerTask: config.episodesPerTask, workers: 1)
-        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize),
+        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: checkpoint.testStepSizes,
                               gamma: config.gamma, lambda: config.gaeLambda)
         let rollout = try inner.rollOut(task: task, from: checkpoint.parameters, steps: adaptSteps, sampler: sampler, seed: seed, worker: 0)
         print(String(format: "adapted by %d step%@: average return %.1f → %.1f", adaptSteps, adaptSteps == 1 ? "" : "s",

@@ -33,11 +33,11 @@ import Envs
     @Test func everyMethodIsEvaluatedOnTheSameTasks() throws {
         var settings = EvaluationSettings()
         settings.taskCount = 3
-        settings.adaptationSteps = 1
+        settings.adaptationSteps = 2
         let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings)
         #expect(comparison.methods.map(\.method) == ["maml", "pretrained", "random", "oracle"])
         for method in comparison.methods {
-            let steps = method.method == "oracle" ? 1 : 2
+            let steps = method.method == "oracle" ? 1 : 3
             #expect(method.curve.meanReturn.count == steps && method.curve.perTask.count == 3, "\(method.method)")
             #expect(method.curve.meanReturn.allSatisfy(\.isFinite) && method.curve.ci95.allSatisfy { $0 >= 0 })
         }
@@ -46,7 +46,14 @@ import Envs
         #expect(byName["pretrained"]?.sweep?.count == Comparison.sweepStepSizes.count)
         #expect(byName["maml"]?.sweep == nil && byName["maml"]?.stepSizes.first == tinyConfig().innerStepSize)
         #expect(byName["oracle"]?.env == "navigation-2d-oracle")
-        #expect(comparison.rollouts["maml"]?.first?.parameters.count == 2)
+        #expect(comparison.rollouts["maml"]?.first?.parameters.count == 3)
+        // Every adapted method, MAML included, gets its later steps' ratio α₂/α₁ from a second sweep.
+        for name in ["maml", "pretrained", "random"] {
+            let method = try #require(byName[name])
+            #expect(method.laterStepSweep?.count == Comparison.laterStepRatios.count, "\(name)")
+            #expect(method.stepSizes.count == 2 && Comparison.laterStepRatios.contains(method.stepSizes[1] / method.stepSizes[0]), "\(name)")
+        }
+        #expect(byName["oracle"]?.laterStepSweep == nil)
     }
 
     /// Paired differences by hand: task difficulty (a common offset per task) cancels, so the
@@ -61,25 +68,29 @@ import Envs
         #expect(a.minus(oracle).perTask == [[-9, -1], [-48, -40], [-87, -79]])
     }
 
-    @Test func recordedTestStepSizeSurvivesAWriteAndRead() throws {
+    @Test func recordedTestStepSizesSurviveAWriteAndRead() throws {
         let folder = try shippedFolder()
         let url = folder.appendingPathComponent("pretrained.safetensors")
         var checkpoint = try PolicyCheckpoint.read(url)
-        #expect(checkpoint.testStepSize == tinyConfig().innerStepSize)
-        checkpoint.testStepSize = 0.25
+        #expect(checkpoint.testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        checkpoint.testStepSizes = [0.25, 0.0625]
         try checkpoint.write(to: url)
-        #expect(try PolicyCheckpoint.read(url).testStepSize == 0.25)
+        #expect(try PolicyCheckpoint.read(url).testStepSizes == [0.25, 0.0625])
+        // A file from before schedules were recorded names only the first step: halved after it.
+        checkpoint.metadata["testStepSizes"] = nil
+        checkpoint.metadata["testStepSize"] = "2"
+        #expect(checkpoint.testStepSizes == [2, 1])
     }
 
-    @Test func randomBaselineTakesTheStepSizeRecordedInTheMAMLCheckpoint() throws {
+    @Test func randomBaselineTakesTheStepSizesRecordedInTheMAMLCheckpoint() throws {
         let url = try shippedFolder().appendingPathComponent("maml.safetensors")
         var maml = try PolicyCheckpoint.read(url)
-        #expect(maml.randomlyInitialised(seed: 1).testStepSize == tinyConfig().innerStepSize)
-        maml.randomBaselineStepSize = 2
+        #expect(maml.randomlyInitialised(seed: 1).testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        maml.randomBaselineStepSizes = [2, 0.5]
         try maml.write(to: url)
         let reread = try PolicyCheckpoint.read(url)
-        #expect(reread.testStepSize == tinyConfig().innerStepSize)
-        #expect(reread.randomlyInitialised(seed: 1).testStepSize == 2)
+        #expect(reread.testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        #expect(reread.randomlyInitialised(seed: 1).testStepSizes == [2, 0.5])
     }
 
     @Test func greedyEpisodeReportsTheOutcomeOfTheTask() throws {
