@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"], exclude: ["golden-half-cheetah.txt"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "TestSupport"]),
+        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL"]),
     ],
     cxxLanguageStandard: .cxx17
 )

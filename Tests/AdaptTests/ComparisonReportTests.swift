@@ -1,0 +1,50 @@
+import Testing
+import Foundation
+@testable import RL
+@testable import adapt
+
+/// The command-line side of `adapt eval --experiment`: the paired-difference table, the
+/// comparison.json round trip `--replot` relies on, and its refusal of a file it cannot read.
+@Suite struct ComparisonReportTests {
+    /// Two methods on three tasks whose difficulty differs by tens but whose difference is constant.
+    func report() -> ComparisonReport {
+        let maml = MethodEvaluation(method: "maml", env: "navigation-2d", stepSizes: [0.5, 0.125],
+                                    curve: AdaptationCurve(perTask: [[-40, -10], [-60, -30], [-20, -5]]), sweep: nil, laterStepSweep: ["0.25": -5])
+        let pretrained = MethodEvaluation(method: "pretrained", env: "navigation-2d", stepSizes: [0.1, 0.05],
+                                          curve: AdaptationCurve(perTask: [[-41, -12], [-61, -32], [-21, -7]]), sweep: ["0.1": -8], laterStepSweep: nil)
+        var settings = EvaluationSettings()
+        settings.taskCount = 3
+        return ComparisonReport(ExperimentComparison(experiment: "navigation-2d", settings: settings, methods: [maml, pretrained],
+                                                     rollouts: [:], policies: [:]))
+    }
+
+    @Test func pairedDifferencesAreMAMLMinusEachMethodOnTheSameTasks() throws {
+        let r = report()
+        let difference = try #require(r.pairedDifferences?.first)
+        #expect(difference.method == "pretrained" && difference.meanDifference == [1, 2] && difference.ci95 == [0, 0])
+        #expect(r.differenceTable.contains("| maml − pretrained | +1.0 ± 0.0 | +2.0 ± 0.0 |"))
+        #expect(r.table.contains("| maml | 0.5, 0.125 |"))
+    }
+
+    @Test func replotReadsWhatEvalWrote() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-replot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let json = folder.appendingPathComponent("comparison.json")
+        try MetaRLCommands.encodeJSON(report()).write(to: json, atomically: true, encoding: .utf8)
+        let decoded = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: json))
+        #expect(decoded.differenceTable == report().differenceTable)
+        try MetaRLCommands.replot(json.path, out: folder.path)
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("returns.png").path))
+
+        // A file written before paired differences existed still reads, with no difference table.
+        var object = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        object["pairedDifferences"] = nil
+        try JSONSerialization.data(withJSONObject: object).write(to: json)
+        #expect(try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: json)).differenceTable == "")
+
+        // A file that is not a comparison is refused, naming it.
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data("{\"experiment\": 3}".utf8).write(to: bad)
+        #expect { try MetaRLCommands.replot(bad.path, out: folder.path) } throws: { "\($0)".contains(bad.path) }
+    }
+}
