@@ -20,14 +20,14 @@ public struct PolicyCheckpoint: Sendable {
     /// the training α, halved after the first step. Older files record only α₁ (`testStepSize`).
     public var testStepSizes: [Float] {
         get { Self.schedule(metadata["testStepSizes"], first: metadata["testStepSize"]) ?? InnerLoop.halvingSchedule(config.innerStepSize) }
-        set { metadata["testStepSizes"] = Self.text(newValue); metadata["testStepSize"] = newValue.first.map { String($0) } }
+        set { metadata["testStepSizes"] = Self.text(newValue); metadata["testStepSize"] = nil }
     }
 
     /// The step sizes of the random-initialisation baseline derived from this (MAML) checkpoint,
     /// if an evaluation recorded its sweep; `randomlyInitialised` hands them on as `testStepSizes`.
     public var randomBaselineStepSizes: [Float]? {
         get { Self.schedule(metadata["randomTestStepSizes"], first: metadata["randomTestStepSize"]) }
-        set { metadata["randomTestStepSizes"] = newValue.map(Self.text); metadata["randomTestStepSize"] = newValue?.first.map { String($0) } }
+        set { metadata["randomTestStepSizes"] = newValue.map(Self.text); metadata["randomTestStepSize"] = nil }
     }
 
     /// "0.1,0.025" → [0.1, 0.025]; a lone first step (older files) → that α, halved after.
