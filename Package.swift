@@ -21,10 +21,11 @@ let package = Package(
         // MARK: - System libraries and C shims
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
 
         // MARK: - Foundation: randomness, tensors with higher-order autodiff, neural networks
         .target(name: "SeededRandom"),
-        .target(name: "Autodiff", dependencies: ["CBLAS", "SeededRandom"]),
+        .target(name: "Autodiff", dependencies: ["CBLAS", "CBLASKernel", "SeededRandom"]),
         .target(name: "NN", dependencies: ["Autodiff"]),
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
 
@@ -48,7 +49,7 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport"),
-        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "NN", "TestSupport"]),
+        .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "CBLASKernel", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),

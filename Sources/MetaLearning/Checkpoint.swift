@@ -34,11 +34,14 @@ public enum Checkpoint {
         metadata["adam_learning_rate"] = String(state.adam.learningRate)
         metadata["rng_state"] = encode(state.rng)
         metadata["elapsed_seconds"] = String(format: "%.3f", state.elapsed)
+        metadata["blas_kernel"] = BLAS.kernelDescription  // results reproduce per kernel
         try Safetensors.write(Parameters(names: names, tensors: tensors), metadata: metadata, to: url)
     }
 
     /// Writes only the learned parameters (θ, and α with Meta-SGD) and metadata: a policy to ship.
     public static func savePolicy(_ trainable: Parameters, metadata: [String: String], to url: URL) throws {
+        var metadata = metadata
+        metadata["blas_kernel"] = BLAS.kernelDescription
         try Safetensors.write(trainable, metadata: metadata, to: url)
     }
 

@@ -90,9 +90,12 @@ public final class MetaRLTrainer {
         }
     }
 
+    /// Writes the checkpoint, naming the BLAS kernel that computed it (results reproduce per kernel).
     public func checkpoint() throws {
+        var extra = checkpointMetadata
+        extra["blasKernel"] = BLAS.kernelDescription
         try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,
-                             config: config, iteration: iteration, extra: checkpointMetadata).write(to: checkpointURL)
+                             config: config, iteration: iteration, extra: extra).write(to: checkpointURL)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import NN
 
 /// Timing for `adapt bench`: a warm-up, then the median of several timed repetitions.
 enum Measure {
@@ -14,15 +15,18 @@ enum Measure {
         return times.sorted()[times.count / 2]
     }
 
-    /// Prints `report` as pretty JSON with sorted keys, or as aligned "key: value" lines.
+    /// Prints `report`, with the machine it was measured on (CPU model, BLAS kernel), as pretty
+    /// JSON with sorted keys or as aligned "key: value" lines.
     static func print<T: Encodable>(_ report: T, json: Bool) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = json ? [.prettyPrinted, .sortedKeys] : [.sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let data = try encoder.encode(report)
+        guard var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] else { return }
+        object["machine"] = ["cpu": Machine.cpuModel, "blas_kernel": BLAS.kernel, "blas_kernel_choice": BLAS.kernelChoice,
+                             "blas_kernel_verified": BLAS.kernelVerified]
         if json {
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             Swift.print(String(decoding: data, as: UTF8.self))
-        } else if let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+        } else {
             printLines(object, indent: "")
         }
     }
@@ -36,5 +40,16 @@ enum Measure {
                 Swift.print("\(indent)\(key): \(object[key]!)")
             }
         }
+    }
+}
+
+/// The machine a figure was measured on.
+enum Machine {
+    /// The processor's model name from /proc/cpuinfo ("unknown" where there is none).
+    static var cpuModel: String {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let colon = line.firstIndex(of: ":") else { return "unknown" }
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 }
