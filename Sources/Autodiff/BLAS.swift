@@ -32,6 +32,21 @@ public enum BLAS {
         return Int(openblas_get_num_threads())
     }
 
+    /// C ← op(A)·op(B) + β·C on row-major buffers (`cblas_sgemm`), for kernels that keep their
+    /// own buffers instead of tensors. op(A) is m×k, op(B) is k×n; an empty sum (k = 0) gives β·C.
+    public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                            _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        configure()
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// The number of processors OpenBLAS would use by default.
     public static var processorCount: Int { Int(openblas_get_num_procs()) }
 

@@ -22,7 +22,7 @@ extension Tensor {
     }
 
     public func sigmoid() -> Tensor {
-        record(mapValues(stableSigmoid), "sigmoid", [self], savesOutput: true) { g, y, _ in
+        record(mapValues(VectorMath.sigmoid), "sigmoid", [self], savesOutput: true) { g, y, _ in
             [g * y * (1 - y)]
         }
     }
@@ -40,7 +40,7 @@ extension Tensor {
 
     /// x·σ(x) (Swish). Unlike ReLU, its second derivative is non-zero.
     public func silu() -> Tensor {
-        let y = mapValues { $0 * stableSigmoid($0) }
+        let y = mapValues { $0 * VectorMath.sigmoid($0) }
         return record(y, "silu", [self]) { g, _, _ in
             let s = self.sigmoid()
             return [g * s * (1 + self * (1 - s))]
@@ -67,11 +67,4 @@ extension Tensor {
             [g * self.mapValues { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }]
         }
     }
-}
-
-@inline(__always)
-private func stableSigmoid(_ x: Float) -> Float {
-    if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
-    let e = Foundation.exp(x)
-    return e / (1 + e)
 }

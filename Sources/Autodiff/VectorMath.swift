@@ -1,10 +1,12 @@
+import Foundation
+
 /// Elementary functions on whole buffers, eight lanes at a time. glibc's scalar `tanhf` (through
 /// `expm1f`) was a quarter of a MAML-TRPO meta-iteration with a tanh policy; this is the same
 /// function to within a few units in the last place, branch-free so the compiler vectorises it.
-enum VectorMath {
+public enum VectorMath {
     /// y = tanh(x) for every element: an odd polynomial near zero, where 1 − 2/(e²ˣ + 1) would
     /// cancel, and that formula elsewhere (Cephes' tanhf split, with its coefficients).
-    static func tanh(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
+    public static func tanh(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutableBufferPointer<Float>) {
         let lanes = 8
         var i = 0
         let source = UnsafeRawPointer(x.baseAddress), destination = UnsafeMutableRawPointer(y.baseAddress)
@@ -63,6 +65,13 @@ enum VectorMath {
         let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
         let twoToN = SIMD8<Float>(bitPattern: (integer &+ 127) &<< 23)
         return er * twoToN
+    }
+
+    /// 1/(1 + e⁻ˣ) without overflow for either sign of x.
+    public static func sigmoid(_ x: Float) -> Float {
+        if x >= 0 { return 1 / (1 + Foundation.exp(-x)) }
+        let e = Foundation.exp(x)
+        return e / (1 + e)
     }
 }
 
