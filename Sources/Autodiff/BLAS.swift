@@ -1,5 +1,6 @@
 import CBLAS
 import CBLASKernel
+import Synchronization
 
 /// Process-wide settings for numeric work, applied once before the first matrix product.
 public enum BLAS {
@@ -43,9 +44,15 @@ public enum BLAS {
             return
         }
         configure()
+        flops.add(2 * m * n * k, ordering: .relaxed)
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Floating-point operations of every matrix product so far (2·m·n·k each), in this process:
+    /// the difference over a stretch of work is its matrix arithmetic, for `adapt bench`.
+    public static var matrixFlops: Int { flops.load(ordering: .relaxed) }
+    private static let flops = Atomic<Int>(0)
 
     /// The number of processors OpenBLAS would use by default.
     public static var processorCount: Int { Int(openblas_get_num_procs()) }

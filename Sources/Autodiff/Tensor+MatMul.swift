@@ -57,9 +57,8 @@ extension Tensor {
                 x.scalars.withUnsafeBufferPointer { px in
                     weight.scalars.withUnsafeBufferPointer { pw in
                         for t in 0..<batch {
-                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                        px.baseAddress! + t * m * k, Int32(k), pw.baseAddress! + t * k * n, Int32(n),
-                                        1, c.baseAddress! + t * m * n, Int32(n))
+                            BLAS.gemm(m: m, n: n, k: k, px.baseAddress! + t * m * k, lda: k, pw.baseAddress! + t * k * n, ldb: n,
+                                      beta: 1, c.baseAddress! + t * m * n, ldc: n)
                         }
                     }
                 }
@@ -98,10 +97,8 @@ private func gemm(_ a: [Float], _ b: [Float], batch: Int, m: Int, n: Int, k: Int
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     for i in 0..<batch {
-                        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans,
-                                    transposeB ? CblasTrans : CblasNoTrans,
-                                    Int32(m), Int32(n), Int32(k), 1, pa.baseAddress! + i * m * k, Int32(lda),
-                                    pb.baseAddress! + i * k * n, Int32(ldb), 0, c.baseAddress! + i * m * n, Int32(n))
+                        BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, pa.baseAddress! + i * m * k,
+                                  lda: lda, pb.baseAddress! + i * k * n, ldb: ldb, c.baseAddress! + i * m * n, ldc: n)
                     }
                 }
             }

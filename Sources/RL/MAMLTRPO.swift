@@ -27,6 +27,9 @@ public struct MetaStepLog: Sendable, Codable {
     public var samplingSeconds = 0.0
     public var adaptationSeconds = 0.0
     public var metaUpdateSeconds = 0.0
+    /// Matrix arithmetic (2·m·n·k per product) of building the objectives and of the update.
+    public var adaptationFlops = 0
+    public var metaUpdateFlops = 0
     /// Why the update was rejected, if it was (θ is then kept).
     public var rejection: String?
 }
@@ -44,12 +47,16 @@ public struct MAMLTRPO: Sendable {
     /// First-order MAML: no gradient through the inner step's gradient.
     public var firstOrder: Bool
     public var trpo: TRPOSettings
+    /// How the derivatives are computed (both exact; `.tape` is the fast one).
+    public var engine: MetaGradientEngine
 
-    public init(inner: InnerLoop, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings()) {
+    public init(inner: InnerLoop, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings(),
+                engine: MetaGradientEngine = .tape) {
         self.inner = inner
         self.innerSteps = innerSteps
         self.firstOrder = firstOrder
         self.trpo = trpo
+        self.engine = engine
     }
 
     var policy: GaussianMLPPolicy { inner.policy }
@@ -58,6 +65,11 @@ public struct MAMLTRPO: Sendable {
     public func step(_ theta: Parameters, tasks: [Task], sampler: Sampler, seed: UInt64) throws -> (Parameters, MetaStepLog) {
         var log = MetaStepLog()
         let clock = Clock()
+        var flops = BLAS.matrixFlops
+        func flopLap() -> Int {
+            defer { flops = BLAS.matrixFlops }
+            return BLAS.matrixFlops - flops
+        }
 
         // Sampling: for each task, fresh episodes before every adaptation step and after the last.
         var seeds = Xoshiro256(seed: seed)
@@ -69,23 +81,28 @@ public struct MAMLTRPO: Sendable {
         log.returnAfter = rollouts.map(\.returnAfter).mean
         log.envSteps = rollouts.reduce(0) { $0 + $1.stepCount }
         log.samplingSeconds = clock.lap()
+        _ = flopLap()
 
         // Adaptation as a function of θ, and each task's objective and KL gradient.
-        let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, _ in objective(rollouts[i], at: theta) }
+        let workspaces = (0..<sampler.workers).map { _ in MetaWorkspace(policy: policy) }
+        let flatTheta = theta.flattened().scalars
+        let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, w in
+            objective(rollouts[i], at: theta, flat: flatTheta, workspace: workspaces[w])
+        }
         log.adaptationSeconds = clock.lap()
+        log.adaptationFlops = flopLap()
 
         // TRPO: natural gradient direction by conjugate gradient, scaled to the trust region.
-        let lossBefore = objectives.map { Double($0.surrogate.scalar) }.mean
+        let lossBefore = objectives.map(\.surrogate).mean
         log.surrogateBefore = lossBefore
-        let g = theta.unflattened(average(objectives.map { $0.surrogateGradient.flattened() }))
+        let g = average(objectives.map { Tensor($0.surrogateGradient) })
         let fisherProduct = { (v: Tensor) -> Tensor in
-            let vp = theta.unflattened(v)
-            let products = parallelMap(objectives.count, workers: sampler.workers) { i, _ in
-                objectives[i].fisherProduct(vp).flattened()
+            let products = parallelMap(objectives.count, workers: sampler.workers) { i, w in
+                Tensor(objectives[i].fisherProduct(v.scalars, workspace: workspaces[w]))
             }
             return average(products) + self.trpo.cgDamping * v
         }
-        let (direction, fisherDirection) = conjugateGradient(fisherProduct, g.flattened(), iterations: trpo.cgIterations)
+        let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
         let curvature = 0.5 * (direction * fisherDirection).sum().scalar
         guard direction.scalars.allSatisfy(\.isFinite), curvature.isFinite, curvature > 0 else {
             log.rejection = "non-finite or non-positive natural-gradient step (sᵀFs/2 = \(curvature))"
@@ -94,13 +111,17 @@ public struct MAMLTRPO: Sendable {
         }
         let fullStep = direction * (trpo.maxKL / curvature).squareRoot()
 
-        let accepted = try backtrackingLineSearch(ratio: trpo.lineSearchRatio, maxSteps: trpo.lineSearchSteps, { scale in
-            let candidate = theta.zip(theta.unflattened(scale * fullStep)) { $0 - $1 }
-            return (candidate, try evaluate(candidate, rollouts: rollouts, objectives: objectives, workers: sampler.workers))
+        let accepted = backtrackingLineSearch(ratio: trpo.lineSearchRatio, maxSteps: trpo.lineSearchSteps, { scale in
+            let candidate = Tensor(flatTheta) - scale * fullStep
+            let values = parallelMap(objectives.count, workers: sampler.workers) { i, w in
+                objectives[i].evaluate(candidate.scalars, workspace: workspaces[w])
+            }
+            return (theta.unflattened(candidate), (loss: values.map(\.loss).mean, kl: values.map(\.kl).mean))
         }, accept: { _, result in
             result.loss.isFinite && result.kl.isFinite && result.loss < lossBefore && result.kl <= Double(trpo.maxKL)
         })
         log.metaUpdateSeconds = clock.lap()
+        log.metaUpdateFlops = flopLap()
         guard let accepted else {
             log.rejection = "line search found no step that improves the surrogate within KL ≤ \(trpo.maxKL)"
             log.surrogateAfter = lossBefore
@@ -118,23 +139,11 @@ public struct MAMLTRPO: Sendable {
     }
 
     /// One task's meta-objective around θ: surrogate, gradient and Fisher-vector products.
-    func objective(_ rollout: TaskRollout, at theta: Parameters) -> TaskObjective {
-        TaskObjective(rollout, at: theta, inner: inner, firstOrder: firstOrder)
-    }
-
-    /// The mean surrogate and KL at a candidate θ, re-adapting on the same episodes.
-    func evaluate(_ candidate: Parameters, rollouts: [TaskRollout], objectives: [TaskObjective],
-                  workers: Int) throws -> (loss: Double, kl: Double) {
-        let values = parallelMap(rollouts.count, workers: workers) { i, _ -> (Double, Double) in
-            let adapted = inner.adapt(candidate, on: rollouts[i].adaptation, createGraph: false).detached()
-            return withoutGradients {
-                let batch = rollouts[i].validation
-                let loss = policy.surrogateLoss(batch.episodes, advantages: batch.advantages, adapted)
-                let kl = policy.meanKL(batch.episodes, oldMeans: objectives[i].oldMeans, oldLogStd: objectives[i].oldLogStd, adapted)
-                return (Double(loss.scalar), Double(kl.scalar))
-            }
+    func objective(_ rollout: TaskRollout, at theta: Parameters, flat: [Float], workspace: MetaWorkspace) -> any MetaObjective {
+        switch engine {
+        case .tape: MLPTaskObjective(rollout, at: flat, inner: inner, firstOrder: firstOrder, workspace: workspace)
+        case .autodiff: TaskObjective(rollout, at: theta, inner: inner, firstOrder: firstOrder)
         }
-        return (values.map(\.0).mean, values.map(\.1).mean)
     }
 }
 

@@ -34,7 +34,8 @@ public final class MetaRLTrainer {
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
 
-    public init(config: MetaRLConfig, algorithm: MetaRLAlgorithm, runDirectory: URL, resume: Bool) throws {
+    public init(config: MetaRLConfig, algorithm: MetaRLAlgorithm, runDirectory: URL, resume: Bool,
+                engine: MetaGradientEngine = .tape) throws {
         self.config = config
         self.algorithm = algorithm
         self.runDirectory = runDirectory
@@ -47,7 +48,7 @@ public final class MetaRLTrainer {
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
         let inner = InnerLoop(policy: policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm == .maml ? config.innerSteps : 0,
-                           firstOrder: config.firstOrder, trpo: config.trpo)
+                           firstOrder: config.firstOrder, trpo: config.trpo, engine: engine)
         var rng = Xoshiro256(seed: config.seed)
         parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 

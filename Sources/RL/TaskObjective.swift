@@ -9,11 +9,11 @@
 /// Hessian-vector products per inner step and one of the KL at θ′, all second order, instead of
 /// differentiating the KL's gradient through the inner step a third time; the result is the same
 /// exact Hessian (tested against that direct form and against finite differences).
-struct TaskObjective: @unchecked Sendable {
+struct TaskObjective: MetaObjective, @unchecked Sendable {
     /// S(θ′) at θ (a constant).
-    let surrogate: Tensor
+    let surrogateValue: Tensor
     /// ∇θ S(θ′(θ)).
-    let surrogateGradient: Parameters
+    let surrogateGradients: Parameters
     /// The adapted policy the KL is measured from: its means on the post-adaptation batch and log σ.
     let oldMeans: Tensor
     let oldLogStd: Tensor
@@ -23,8 +23,15 @@ struct TaskObjective: @unchecked Sendable {
     /// θ′ as graph leaves, and ∇θ′ KL as a graph of them.
     private let adapted: Parameters
     private let klGradient: Parameters
+    private let rollout: TaskRollout
+    private let inner: InnerLoop
+    /// θ's names and shapes, to read flat vectors.
+    private let template: Parameters
 
     init(_ rollout: TaskRollout, at theta: Parameters, inner: InnerLoop, firstOrder: Bool) {
+        self.rollout = rollout
+        self.inner = inner
+        template = theta.detached()
         var current = theta.detached()
         var steps: [InnerStep] = []
         for (k, batch) in rollout.adaptation.enumerated() {
@@ -41,10 +48,28 @@ struct TaskObjective: @unchecked Sendable {
         oldMeans = withoutGradients { policy.means(batch.episodes.observations, current) }
         oldLogStd = current[GaussianMLPPolicy.logStdName]
         let s = policy.surrogateLoss(batch.episodes, advantages: batch.advantages, adapted)
-        surrogate = s.detached()
+        surrogateValue = s.detached()
         let kl = policy.meanKL(batch.episodes, oldMeans: oldMeans, oldLogStd: oldLogStd, adapted)
         klGradient = gradients(of: kl, wrt: adapted, createGraph: true)
-        surrogateGradient = Self.pullBack(gradients(of: s, wrt: adapted), through: steps)
+        surrogateGradients = Self.pullBack(gradients(of: s, wrt: adapted), through: steps)
+    }
+
+    var surrogate: Double { Double(surrogateValue.scalar) }
+    var surrogateGradient: [Float] { surrogateGradients.flattened().scalars }
+
+    func fisherProduct(_ v: [Float], workspace: MetaWorkspace) -> [Float] {
+        fisherProduct(template.unflattened(Tensor(v))).flattened().scalars
+    }
+
+    func evaluate(_ candidate: [Float], workspace: MetaWorkspace) -> (loss: Double, kl: Double) {
+        let parameters = template.unflattened(Tensor(candidate))
+        let adapted = inner.adapt(parameters, on: rollout.adaptation, createGraph: false).detached()
+        return withoutGradients {
+            let batch = rollout.validation
+            let loss = inner.policy.surrogateLoss(batch.episodes, advantages: batch.advantages, adapted)
+            let kl = inner.policy.meanKL(batch.episodes, oldMeans: oldMeans, oldLogStd: oldLogStd, adapted)
+            return (Double(loss.scalar), Double(kl.scalar))
+        }
     }
 
     /// The adapted parameters θ′.

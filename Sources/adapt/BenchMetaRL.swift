@@ -2,46 +2,71 @@ import ArgumentParser
 import Foundation
 import RL
 
-/// `adapt bench meta-rl`: seconds per MAML-TRPO meta-iteration at the paper's batch sizes, split
-/// into sampling, building the adaptation graph, and the TRPO meta-update.
+/// `adapt bench meta-rl`: seconds per MAML-TRPO meta-iteration, split into sampling, building the
+/// adaptation (each task's objective), and the TRPO meta-update, with the sampler's env steps per
+/// second and the meta-update's matrix arithmetic and the rate it ran at.
 struct BenchMetaRL: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "meta-rl", abstract: "Time MAML-TRPO meta-iterations on navigation-2d and half-cheetah-vel.")
+        commandName: "meta-rl",
+        abstract: "Time MAML-TRPO meta-iterations (navigation, half-cheetah-vel and quadruped-dir at the paper's "
+            + "batch sizes, half-cheetah-vel at pytorch-maml-rl's).")
 
     @Flag(help: "Print one JSON object.") var json = false
     @Option(help: "Timed meta-iterations per experiment (after one untimed warm-up).") var iterations = 2
-    @Option(help: "Experiment configs to time.") var configs = ["envs/navigation-2d.yaml", "envs/half-cheetah-vel.yaml"]
+    @Option(help: "Experiment configs to time (repeat the option for several).")
+    var configs = ["envs/navigation-2d.yaml", "envs/half-cheetah-vel.yaml", "envs/quadruped-dir.yaml",
+                   "envs/half-cheetah-vel-pytorch-maml-rl.yaml"]
+    @Option(help: "How the meta-update differentiates: \(MetaGradientEngine.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var engine = MetaGradientEngine.tape
 
     struct Figures: Encodable {
         var env: String
+        var engine: String
         var metaBatchSize: Int
         var episodesPerTask: Int
+        var hiddenSizes: [Int]
+        var activation: String
         var envStepsPerIteration: Int
         var threads: Int
         var secondsPerIteration: Double
         var samplingSeconds: Double
         var adaptationSeconds: Double
         var metaUpdateSeconds: Double
+        var envStepsPerSecond: Double
+        /// Matrix arithmetic of adaptation and meta-update together, and its rate over their time.
+        var metaUpdateGflop: Double
+        var metaUpdateGflopPerSecond: Double
+    }
+
+    func validate() throws {
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
     }
 
     func run() throws {
         var report: [String: Figures] = [:]
         for path in configs {
-            var config = try MetaRLConfig.load(URL(fileURLWithPath: path))
+            let url = URL(fileURLWithPath: path)
+            var config = try MetaRLConfig.load(url)
             config.iterations = iterations + 1
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false)
+            let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false, engine: engine)
             var logs: [MetaStepLog] = []
             try trainer.train { i, log in if i > 1 { logs.append(log) } }
             func mean(_ f: (MetaStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
-            report[config.env] = Figures(
-                env: config.env, metaBatchSize: config.metaBatchSize, episodesPerTask: config.episodesPerTask,
+            let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
+            let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
+            report[url.deletingPathExtension().lastPathComponent] = Figures(
+                env: config.env, engine: engine.rawValue, metaBatchSize: config.metaBatchSize, episodesPerTask: config.episodesPerTask,
+                hiddenSizes: config.hiddenSizes, activation: config.activation.rawValue,
                 envStepsPerIteration: Int(mean { Double($0.envSteps) }), threads: config.threads,
                 secondsPerIteration: mean { $0.samplingSeconds + $0.adaptationSeconds + $0.metaUpdateSeconds },
                 samplingSeconds: mean(\.samplingSeconds), adaptationSeconds: mean(\.adaptationSeconds),
-                metaUpdateSeconds: mean(\.metaUpdateSeconds))
+                metaUpdateSeconds: mean(\.metaUpdateSeconds), envStepsPerSecond: mean { Double($0.envSteps) / $0.samplingSeconds },
+                metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds)
         }
         try Measure.print(report, json: json)
     }
 }
+
+extension MetaGradientEngine: ExpressibleByArgument {}

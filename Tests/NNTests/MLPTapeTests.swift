@@ -13,11 +13,10 @@ import TestSupport
         let v: Parameters
     }
 
-    func fixture(_ activation: Activation, hidden: [Int]) -> Fixture {
+    func fixture(_ activation: Activation, hidden: [Int], rows: Int = 9) -> Fixture {
         var rng = Xoshiro256(seed: 11)
         let mlp = MLP(sizes: [3] + hidden + [2], activation: activation)
         let theta = mlp.initialParameters(using: &rng).map { $0 + 0.1 * Tensor.randomNormal($0.shape, using: &rng) }
-        let rows = 9
         return Fixture(mlp: mlp, theta: theta, x: Tensor.randomNormal([rows, 3], using: &rng),
                        w: Tensor.randomUniform([rows, 2], in: -1...1, using: &rng), u: Tensor.randomNormal([rows, 2], using: &rng),
                        v: theta.map { Tensor.randomNormal($0.shape, using: &rng) })
@@ -36,16 +35,20 @@ import TestSupport
         #expect(error < 1e-4, "\(what): relative error \(error)")
     }
 
-    @Test(arguments: Activation.allCases, [[5], [4, 6]])
-    func productsEqualTheAutodiffs(activation: Activation, hidden: [Int]) {
-        let f = fixture(activation, hidden: hidden)
+    /// Every activation with one and two hidden layers on a few rows; and on more rows than a
+    /// block (`MLPTape.blockRows`), where products run block by block.
+    @Test(arguments: Activation.allCases.map { ($0, [5], 9) } + Activation.allCases.map { ($0, [4, 6], 9) }
+                     + [(Activation.tanh, [4, 6], 600), (.relu, [7], 513)])
+    func productsEqualTheAutodiffs(case: (Activation, [Int], Int)) {
+        let f = fixture(`case`.0, hidden: `case`.1, rows: `case`.2)
         let rows = f.x.shape[0]
         let tape = MLPTape(mlp: f.mlp), workspace = MLPTape.Workspace()
         let theta = flat(f.theta), v = flat(f.v)
         var gradient = [Float](repeating: .nan, count: theta.count)
         var product = [Float](repeating: .nan, count: theta.count)
+        var rmu = [Float](repeating: .nan, count: rows * 2)
 
-        // Reference: the autodiff's gradient, HVP, JVP (as the gradient of uᵀJv in u) and VJP.
+        // Reference: the autodiff's gradient, HVP, JVP (as the gradient of uᵀJv in u) and JᵀMJv.
         let leaves = f.theta.requiringGradient()
         let g = gradients(of: loss(f, leaves), wrt: leaves, createGraph: true)
         let hv = gradients(of: g.dot(f.v.detached()), wrt: leaves)
@@ -53,28 +56,34 @@ import TestSupport
         let probe = f.u.requiringGradient()
         let vjp = gradients(of: (probe * f.mlp(f.x, leaves)).sum(), wrt: leaves, createGraph: true)
         let jvp = gradients(of: vjp.dot(f.v.detached()), wrt: [probe])[0]
+        let gaussNewton = gradients(of: ((f.w * jvp).detached() * f.mlp(f.x, leaves)).sum(), wrt: leaves)
+        let w = f.w.scalars
 
         theta.withUnsafeBufferPointer { t in
             f.x.withUnsafeBufferPointer { x in tape.forward(t.baseAddress!, input: x.baseAddress!, rows: rows) }
             close(Array(tape.outputs), mu, "outputs")
-            let dl = zip(zip(f.w.scalars, mu), f.u.scalars).map { wm, u in wm.0 * wm.1 + u }
+            let dl = zip(zip(w, mu), f.u.scalars).map { wm, u in wm.0 * wm.1 + u }
             gradient.withUnsafeMutableBufferPointer { tape.backward(t.baseAddress!, outputGradient: dl, into: $0.baseAddress!) }
             close(gradient, flat(g), "gradient")
 
             v.withUnsafeBufferPointer { vp in
-                tape.jacobianProduct(t.baseAddress!, vp.baseAddress!, workspace: workspace)
-                let rmu = Array(UnsafeBufferPointer(start: workspace.rOutput, count: rows * 2))
-                close(rmu, jvp.scalars, "Jacobian-vector product")
-                let rdl = zip(f.w.scalars, rmu).map { $0 * $1 }
                 product.withUnsafeMutableBufferPointer {
-                    tape.hessianProduct(t.baseAddress!, vp.baseAddress!, rOutputGradient: rdl, into: $0.baseAddress!, workspace: workspace)
+                    tape.hessianProduct(t.baseAddress!, vp.baseAddress!, into: $0.baseAddress!, workspace: workspace) { block, r, out in
+                        for i in 0..<block.count * 2 {
+                            rmu[block.lowerBound * 2 + i] = r[i]
+                            out[i] = w[block.lowerBound * 2 + i] * r[i]
+                        }
+                    }
                 }
+                close(rmu, jvp.scalars, "Jacobian-vector product")
                 close(product, flat(hv), "Hessian-vector product")
+                product.withUnsafeMutableBufferPointer {
+                    tape.gaussNewtonProduct(t.baseAddress!, vp.baseAddress!, into: $0.baseAddress!, workspace: workspace) { block, r, out in
+                        for i in 0..<block.count * 2 { out[i] = w[block.lowerBound * 2 + i] * r[i] }
+                    }
+                }
+                close(product, flat(gaussNewton), "Gauss–Newton product")
             }
-            product.withUnsafeMutableBufferPointer {
-                tape.vectorJacobianProduct(t.baseAddress!, f.u.scalars, into: $0.baseAddress!, workspace: workspace)
-            }
-            close(product, flat(vjp), "vector-Jacobian product")
         }
     }
 

@@ -110,7 +110,7 @@ import TestSupport
 
     @Test func klHessianVectorProductThroughAdaptationMatchesFiniteDifferences() throws {
         let (inner, theta, rollout) = try fixture()
-        let objective = MAMLTRPO(inner: inner, innerSteps: 1).objective(rollout, at: theta)
+        let objective = TaskObjective(rollout, at: theta, inner: inner, firstOrder: false)
         var rng = Xoshiro256(seed: 8)
         let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }
         let fvp = objective.fisherProduct(v)
@@ -137,7 +137,7 @@ import TestSupport
     @Test(arguments: [1, 2])
     func factoredProductsEqualDifferentiatingThroughTheAdaptation(steps: Int) throws {
         let (inner, theta, rollout) = try fixture(steps: steps)
-        let objective = MAMLTRPO(inner: inner, innerSteps: steps).objective(rollout, at: theta)
+        let objective = TaskObjective(rollout, at: theta, inner: inner, firstOrder: false)
         let leaves = theta.requiringGradient()
         let adapted = inner.adapt(leaves, on: rollout.adaptation, createGraph: true)
         let batch = rollout.validation
@@ -146,7 +146,7 @@ import TestSupport
         var rng = Xoshiro256(seed: 9)
         let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }
         let directFisher = gradients(of: gradients(of: kl, wrt: leaves, createGraph: true).dot(v), wrt: leaves)
-        let pairs = [(objective.surrogateGradient, gradients(of: surrogate, wrt: leaves)),
+        let pairs = [(objective.surrogateGradients, gradients(of: surrogate, wrt: leaves)),
                      (objective.fisherProduct(v), directFisher)]
         for (factored, direct) in pairs {
             let error = GradientCheck.maxRelativeError(factored.tensors.map { $0.scalars.map(Double.init) },
@@ -154,6 +154,49 @@ import TestSupport
             #expect(error < 1e-4, "factored product differs from the direct one by \(error) (\(steps) steps)")
         }
         #expect(isClose(objective.adaptedParameters.flattened(), rollout.adapted.flattened(), tolerance: 1e-6))
+    }
+
+    /// The same episodes with the first episode ended after three steps (its later rows padding).
+    func padded(_ batch: AdaptationBatch) -> AdaptationBatch {
+        let e = batch.episodes
+        let masks = e.masks.indices.map { i in i % e.count == 0 && i / e.count >= 3 ? 0 : e.masks[i] }
+        let episodes = Episodes(task: e.task, count: e.count, length: e.length, observations: e.observations, actions: e.actions,
+                                rewards: e.rewards, masks: masks, logProbabilities: e.logProbabilities)
+        return AdaptationBatch(episodes: episodes, advantages: Tensor(episodes.advantages(gamma: 0.99, lambda: 1)))
+    }
+
+    /// The tape engine (`MLPTaskObjective`) and the autodiff's graphs (`TaskObjective`) compute the
+    /// same surrogate, gradient, Fisher products and line-search values, whatever the number of
+    /// inner steps, first or second order, with padded episodes, for ReLU and tanh policies.
+    @Test(arguments: [(0, false), (1, false), (2, false), (1, true)], [Activation.tanh, .relu])
+    func tapeEngineEqualsTheAutodiff(steps: (Int, Bool), activation: Activation) throws {
+        let (count, firstOrder) = steps
+        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [5, 4], activation: activation)
+        let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
+                                  policy: policy, episodesPerTask: 3, workers: 1)
+        var rng = Xoshiro256(seed: 3)
+        let theta = policy.initialParameters(initialLogStd: -0.5, using: &rng)
+        let inner = InnerLoop(policy: policy, stepSizes: [0.5, 0.3])
+        let sampled = try inner.rollOut(task: .goalPosition(x: 0.2, y: 0.4), from: theta, steps: count, sampler: sampler, seed: 4, worker: 0)
+        let rollout = TaskRollout(task: sampled.task, adaptation: sampled.adaptation.map(padded), validation: padded(sampled.validation),
+                                  parameters: sampled.parameters)
+        let learner = { (engine: MetaGradientEngine) in MAMLTRPO(inner: inner, innerSteps: count, firstOrder: firstOrder, engine: engine) }
+        let workspace = MetaWorkspace(policy: policy)
+        let flat = theta.flattened().scalars
+        let tape = learner(.tape).objective(rollout, at: theta, flat: flat, workspace: workspace)
+        let graph = learner(.autodiff).objective(rollout, at: theta, flat: flat, workspace: workspace)
+        func close(_ a: [Float], _ b: [Float], _ what: String) {
+            let error = GradientCheck.maxRelativeError([a.map(Double.init)], [b.map(Double.init)])
+            #expect(error < 1e-4, "\(what): relative error \(error)")
+        }
+        #expect(abs(tape.surrogate - graph.surrogate) < 1e-6 * max(1, abs(graph.surrogate)))
+        close(tape.surrogateGradient, graph.surrogateGradient, "surrogate gradient")
+        let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }.flattened().scalars
+        close(tape.fisherProduct(v, workspace: workspace), graph.fisherProduct(v, workspace: workspace), "Fisher-vector product")
+        let candidate = zip(flat, v).map { $0 - 0.05 * $1 }
+        let (a, b) = (tape.evaluate(candidate, workspace: workspace), graph.evaluate(candidate, workspace: workspace))
+        #expect(abs(a.loss - b.loss) < 1e-5 * max(1, abs(b.loss)) && abs(a.kl - b.kl) < 1e-5 * max(1, b.kl), "line search: \(a) vs \(b)")
+        #expect(b.kl > 1e-4, "the candidate is away from the centre")
     }
 
     @Test func firstOrderAdaptationPassesTheOuterGradientStraightThrough() throws {
