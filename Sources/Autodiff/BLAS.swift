@@ -49,6 +49,21 @@ public enum BLAS {
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// The same in double precision (`cblas_dgemm`), for small least-squares fits.
+    public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                            _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else {
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        configure()
+        flops.add(2 * m * n * k, ordering: .relaxed)
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
     /// Floating-point operations of every matrix product so far (2·m·n·k each), in this process:
     /// the difference over a stretch of work is its matrix arithmetic, for `adapt bench`.
     public static var matrixFlops: Int { flops.load(ordering: .relaxed) }

@@ -40,19 +40,15 @@ public struct LinearFeatureBaseline: Sendable {
     public func fitAndPredict(_ episodes: Episodes, targets: [Float]) -> [Float] {
         let (x, width) = features(episodes)
         let rows = episodes.masks.count
-        // Normal equations XᵀX w = Xᵀy, in Double.
+        // Normal equations XᵀX w = Xᵀy in double precision, through BLAS (padding rows are zero).
+        let y = zip(targets, episodes.masks).map { Double($1 > 0 ? $0 : 0) }
         var xtx = [Double](repeating: 0, count: width * width)
         var xty = [Double](repeating: 0, count: width)
-        for r in 0..<rows where episodes.masks[r] > 0 {
-            let y = Double(targets[r])
-            for i in 0..<width {
-                let xi = x[r * width + i]
-                if xi == 0 { continue }
-                xty[i] += xi * y
-                for j in i..<width { xtx[i * width + j] += xi * x[r * width + j] }
-            }
+        x.withUnsafeBufferPointer { x in
+            BLAS.gemm(transposeA: true, m: width, n: width, k: rows, x.baseAddress!, lda: width, x.baseAddress!, ldb: width,
+                      &xtx, ldc: width)
+            y.withUnsafeBufferPointer { BLAS.gemm(transposeA: true, m: width, n: 1, k: rows, x.baseAddress!, lda: width, $0.baseAddress!, ldb: 1, &xty, ldc: 1) }
         }
-        for i in 0..<width { for j in 0..<i { xtx[i * width + j] = xtx[j * width + i] } }
         var weights = [Double](repeating: 0, count: width)
         var ridge = regularization
         for _ in 0..<6 {
@@ -61,9 +57,11 @@ public struct LinearFeatureBaseline: Sendable {
             if let w = choleskySolve(a, xty, size: width), w.allSatisfy(\.isFinite) { weights = w; break }
             ridge *= 10
         }
-        return (0..<rows).map { r in
-            episodes.masks[r] > 0 ? Float((0..<width).reduce(0.0) { $0 + x[r * width + $1] * weights[$1] }) : 0
+        var fitted = [Double](repeating: 0, count: rows)
+        x.withUnsafeBufferPointer { x in
+            BLAS.gemm(m: rows, n: 1, k: width, x.baseAddress!, lda: width, weights, ldb: 1, &fitted, ldc: 1)
         }
+        return zip(fitted, episodes.masks).map { $1 > 0 ? Float($0) : 0 }
     }
 }
 

@@ -49,6 +49,8 @@ public struct MAMLTRPO: Sendable {
     public var trpo: TRPOSettings
     /// How the derivatives are computed (both exact; `.tape` is the fast one).
     public var engine: MetaGradientEngine
+    /// Kept across iterations; a learner (and its copies) runs one `step` at a time.
+    private let buffers = MetaUpdateBuffers()
 
     public init(inner: InnerLoop, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings(),
                 engine: MetaGradientEngine = .tape) {
@@ -84,10 +86,10 @@ public struct MAMLTRPO: Sendable {
         _ = flopLap()
 
         // Adaptation as a function of θ, and each task's objective and KL gradient.
-        let workspaces = (0..<sampler.workers).map { _ in MetaWorkspace(policy: policy) }
+        let (tapes, workspaces) = buffers.prepare(tasks: tasks.count, perTask: tapesPerTask, workers: sampler.workers, policy: policy)
         let flatTheta = theta.flattened().scalars
         let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, w in
-            objective(rollouts[i], at: theta, flat: flatTheta, workspace: workspaces[w])
+            objective(rollouts[i], at: theta, flat: flatTheta, tapes: tapes[i], workspace: workspaces[w])
         }
         log.adaptationSeconds = clock.lap()
         log.adaptationFlops = flopLap()
@@ -138,10 +140,17 @@ public struct MAMLTRPO: Sendable {
         return (newTheta, log)
     }
 
+    /// Tapes an objective needs: one per inner step (none first-order) and the post-adaptation one.
+    var tapesPerTask: Int { engine == .tape ? (firstOrder ? 0 : innerSteps) + 1 : 0 }
+
     /// One task's meta-objective around θ: surrogate, gradient and Fisher-vector products.
-    func objective(_ rollout: TaskRollout, at theta: Parameters, flat: [Float], workspace: MetaWorkspace) -> any MetaObjective {
+    /// `tapes` (`tapesPerTask` of them; nil: new ones) are overwritten.
+    func objective(_ rollout: TaskRollout, at theta: Parameters, flat: [Float], tapes: [GaussianPolicyTape]? = nil,
+                   workspace: MetaWorkspace) -> any MetaObjective {
         switch engine {
-        case .tape: MLPTaskObjective(rollout, at: flat, inner: inner, firstOrder: firstOrder, workspace: workspace)
+        case .tape:
+            MLPTaskObjective(rollout, at: flat, inner: inner, firstOrder: firstOrder,
+                             tapes: tapes ?? (0..<tapesPerTask).map { _ in GaussianPolicyTape(policy: policy) }, workspace: workspace)
         case .autodiff: TaskObjective(rollout, at: theta, inner: inner, firstOrder: firstOrder)
         }
     }

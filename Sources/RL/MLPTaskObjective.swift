@@ -16,21 +16,22 @@ final class MLPTaskObjective: MetaObjective, @unchecked Sendable {
     private let oldMeans: [Float]
     private let oldLogStd: [Float]
 
-    init(_ rollout: TaskRollout, at theta: [Float], inner: InnerLoop, firstOrder: Bool, workspace: MetaWorkspace) {
-        let policy = inner.policy
+    /// `tapes`: one per inner step (none for first-order MAML) and one for the post-adaptation
+    /// batch, last; their earlier contents are overwritten.
+    init(_ rollout: TaskRollout, at theta: [Float], inner: InnerLoop, firstOrder: Bool, tapes: [GaussianPolicyTape],
+         workspace: MetaWorkspace) {
         adaptationBatches = rollout.adaptation.map(StepBatch.init)
         stepSizes = adaptationBatches.indices.map(inner.stepSize)
+        require(tapes.count == (firstOrder ? 0 : adaptationBatches.count) + 1, "MLPTaskObjective: \(tapes.count) tapes")
         var current = theta
-        var tapes: [GaussianPolicyTape] = []
         for (k, batch) in adaptationBatches.enumerated() {
-            let tape = firstOrder ? workspace.scratch : GaussianPolicyTape(policy: policy)
+            let tape = firstOrder ? workspace.scratch : tapes[k]
             tape.forward(current, on: batch)
             let g = tape.gradient(weights: batch.weights)
             current = Self.step(current, g, stepSizes[k])
-            if !firstOrder { tapes.append(tape) }
         }
-        innerTapes = tapes
-        validation = GaussianPolicyTape(policy: policy)
+        innerTapes = firstOrder ? [] : Array(tapes.dropLast())
+        validation = tapes.last!
         validation.forward(current, on: StepBatch(rollout.validation))
         oldMeans = Array(validation.mean.outputs)
         oldLogStd = validation.logStd

@@ -32,3 +32,20 @@ final class MetaWorkspace: @unchecked Sendable {
         scratch = GaussianPolicyTape(policy: policy)
     }
 }
+
+/// Tapes and workspaces kept from one meta-iteration to the next, so that the meta-update
+/// allocates (and the kernel zero-fills) its hundreds of megabytes once, not every iteration.
+/// A learner runs one meta-iteration at a time.
+final class MetaUpdateBuffers: @unchecked Sendable {
+    private var tapes: [[GaussianPolicyTape]] = []
+    private var workspaces: [MetaWorkspace] = []
+
+    /// `perTask` tapes for each of `tasks` tasks, and one workspace per worker.
+    func prepare(tasks: Int, perTask: Int, workers: Int, policy: GaussianMLPPolicy) -> ([[GaussianPolicyTape]], [MetaWorkspace]) {
+        if tapes.first?.first?.policy != policy || workspaces.first?.scratch.policy != policy { (tapes, workspaces) = ([], []) }
+        while tapes.count < tasks { tapes.append([]) }
+        for i in 0..<tasks { while tapes[i].count < perTask { tapes[i].append(GaussianPolicyTape(policy: policy)) } }
+        while workspaces.count < workers { workspaces.append(MetaWorkspace(policy: policy)) }
+        return (tapes.prefix(tasks).map { Array($0.prefix(perTask)) }, Array(workspaces.prefix(workers)))
+    }
+}

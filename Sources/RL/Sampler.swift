@@ -1,5 +1,6 @@
 import Envs
 import Dispatch
+import Synchronization
 
 /// Samples batches of K episodes: for one task and one parameter set, K copies of the env step in
 /// lockstep and the policy's forward pass is batched over them (one matrix product per layer per
@@ -11,6 +12,8 @@ public final class Sampler: @unchecked Sendable {
     public let episodesPerTask: Int
     public let workers: Int
     private let pools: [VectorEnv]
+    /// Each worker's tape for the policy's means (a forward pass per step without allocating).
+    private let tapes: [MLPTape]
 
     public init(envName: String, envConfig: EnvConfig = EnvConfig(), policy: GaussianMLPPolicy,
                 episodesPerTask: Int, workers: Int = 2) throws {
@@ -19,6 +22,7 @@ public final class Sampler: @unchecked Sendable {
         self.episodesPerTask = episodesPerTask
         self.workers = max(1, workers)
         pools = try (0..<self.workers).map { _ in try VectorEnv(name: envName, count: episodesPerTask, config: envConfig) }
+        tapes = (0..<self.workers).map { _ in MLPTape(mlp: policy.mean) }
         let env = pools[0].envs[0]
         require(env.observationSpace.count == policy.observationSize && env.actionSpace.count == policy.actionSize,
                 "Sampler: \(envName) has \(env.observationSpace.count) observations and \(env.actionSpace.count) actions, "
@@ -33,6 +37,9 @@ public final class Sampler: @unchecked Sendable {
         let envs = pools[worker]
         let (k, obsSize, actSize) = (episodesPerTask, policy.observationSize, policy.actionSize)
         let parameters = parameters.detached()
+        let theta = parameters.flattened().scalars
+        let std = parameters[GaussianMLPPolicy.logStdName].exp().scalars
+        let tape = tapes[worker]
         var rng = Xoshiro256(seed: seed)
         try envs.setTasks([task])
         envs.reset(seeds: (0..<k).map { _ in rng.next() })
@@ -40,16 +47,24 @@ public final class Sampler: @unchecked Sendable {
         var observations: [Float] = [], actions: [Float] = [], rewards: [Float] = [], masks: [Float] = []
         observations.reserveCapacity(horizon * k * obsSize)
         actions.reserveCapacity(horizon * k * actSize)
+        rewards.reserveCapacity(horizon * k)
+        masks.reserveCapacity(horizon * k)
+        var action = [Float](repeating: 0, count: k * actSize)
         var length = 0
         while length < horizon && !envs.allDone {
-            let alive = envs.done.map { $0 ? Float(0) : 1 }
-            let obs = Tensor(shape: [k, obsSize], scalars: envs.observations)
-            let action = policy.sampleActions(observations: obs, parameters, using: &rng)
-            try envs.step(action.scalars)
-            observations += obs.scalars
-            actions += action.scalars
+            // a = μ_θ(s) + σ·ε, one batched forward pass over the K copies.
+            theta.withUnsafeBufferPointer { t in
+                envs.withObservations { obs in
+                    observations.append(contentsOf: obs)
+                    tape.forward(t.baseAddress!, input: obs.baseAddress!, rows: k)
+                }
+            }
+            let mu = tape.outputs
+            for i in 0..<action.count { action[i] = mu[i] + std[i % actSize] * Float(rng.normal()) }
+            masks += envs.done.map { $0 ? Float(0) : 1 }
+            try envs.step(action)
+            actions += action
             rewards += envs.rewards.map(Float.init)
-            masks += alive
             length += 1
         }
         let obsTensor = Tensor(shape: [length * k, obsSize], scalars: observations)
@@ -62,18 +77,21 @@ public final class Sampler: @unchecked Sendable {
     }
 }
 
-/// `body(i, worker)` for i in 0..<count, spread over `workers` threads with a fixed assignment
-/// (i ↦ i mod workers), results in index order. Work items must not depend on the assignment.
+/// `body(i, worker)` for i in 0..<count on `workers` threads, results in index order. Each
+/// thread takes the next unclaimed index when it is free, so tasks of unequal cost (episodes that
+/// end early) still keep every core busy; `worker` names the thread, for per-thread scratch
+/// (env copies, buffers). Work items must not depend on which worker ran them.
 public func parallelMap<T>(_ count: Int, workers: Int, _ body: (Int, Int) throws -> T) rethrows -> [T] {
     let workers = max(1, min(workers, count))
     if workers == 1 { return try (0..<count).map { try body($0, 0) } }
     var results = [Result<T, Error>?](repeating: nil, count: count)
+    let next = Atomic<Int>(0)
     results.withUnsafeMutableBufferPointer { slots in
         let output = UnsafeSendable(slots)
         withoutActuallyEscaping(body) { body in
             let work = UnsafeSendable(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in stride(from: w, to: count, by: workers) {
+                while case let i = next.add(1, ordering: .relaxed).oldValue, i < count {
                     output.value[i] = Result { try work.value(i, w) }
                 }
             }

@@ -2,6 +2,7 @@ import Testing
 import Foundation
 import Envs
 @testable import RL
+import TestSupport
 
 /// Short real runs on navigation-2d (no physics, so they take seconds).
 @Suite(.serialized) struct TrainingTests {
@@ -61,6 +62,27 @@ import Envs
             }
         }
         #expect(try run(workers: 1) == run(workers: 2))
+    }
+
+    /// The sampler's batched forward pass (a tape) draws a = μ_θ(s) + σ·ε with the policy's own
+    /// means and the generator's normals in row order, and records log π_θ(a|s).
+    @Test func sampledActionsAreThePolicysMeansPlusScaledNoise() throws {
+        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [8, 8], activation: .tanh)
+        var rng = Xoshiro256(seed: 4)
+        let theta = policy.initialParameters(initialLogStd: -0.7, using: &rng)
+        let k = 3
+        let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 5; return c }(),
+                                  policy: policy, episodesPerTask: k, workers: 1)
+        let episodes = try sampler.sample(task: .goalPosition(x: 0.1, y: 0.3), parameters: theta, seed: 77)
+        var replay = Xoshiro256(seed: 77)
+        for _ in 0..<k { _ = replay.next() }  // the reset seeds
+        let sigma = theta[GaussianMLPPolicy.logStdName].exp().scalars
+        let means = policy.means(episodes.observations, theta).scalars
+        let noise = episodes.actions.scalars.indices.map { i in sigma[i % 2] * Float(replay.normal()) }
+        let expected = zip(means, noise).map { $0 + $1 }
+        #expect(zip(expected, episodes.actions.scalars).allSatisfy { abs($0 - $1) <= 1e-6 * max(1, abs($0)) })
+        let logp = policy.logProbability(observations: episodes.observations, actions: episodes.actions, theta)
+        #expect(isClose(logp, episodes.logProbabilities, tolerance: 1e-5))
     }
 
     @Test func resumedRunEqualsUninterruptedRun() throws {
