@@ -21,7 +21,7 @@ extension Activation {
     /// z ← φ(z) in place.
     func apply(_ z: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
-        case .relu: lanes(count, z, z) { x, _ in x.replacing(with: 0, where: x .< 0) }
+        case .relu: lanes(ReLU.self, count, z, z, z)
         case .identity: break
         case .tanh:
             VectorMath.tanh(UnsafeBufferPointer(start: z, count: count), into: UnsafeMutableBufferPointer(start: z, count: count))
@@ -34,10 +34,10 @@ extension Activation {
     func slopeTimes(_ x: UnsafePointer<Float>, outputs a: UnsafePointer<Float>, inputs z: UnsafePointer<Float>?,
                     count: Int, into y: UnsafeMutablePointer<Float>) {
         switch self {
-        case .relu: lanes(count, y, x, a) { x, a in x.replacing(with: 0, where: a .<= 0) }
+        case .relu: lanes(ReLUSlope.self, count, y, x, a)
         case .identity: y.update(from: x, count: count)
-        case .tanh: lanes(count, y, x, a) { x, a in x * (1 - a * a) }
-        case .sigmoid: lanes(count, y, x, a) { x, a in x * (a * (1 - a)) }
+        case .tanh: lanes(TanhSlope.self, count, y, x, a)
+        case .sigmoid: lanes(SigmoidSlope.self, count, y, x, a)
         case .silu:
             for i in 0..<count {
                 let s = VectorMath.sigmoid(z![i])
@@ -52,15 +52,9 @@ extension Activation {
         switch self {
         case .relu, .identity: slopeTimes(rd, outputs: a, inputs: z, count: count, into: y)
         case .tanh:
-            lanes(count, y, rd, d!, rz, a) { rd, d, rz, a in
-                let slope = 1 - a * a
-                return rd * slope + d * (-2 * a * slope) * rz
-            }
+            lanes(TanhRBackward.self, count, y, rd, d!, rz, a)
         case .sigmoid:
-            lanes(count, y, rd, d!, rz, a) { rd, d, rz, a in
-                let slope = a * (1 - a)
-                return rd * slope + d * (slope * (1 - 2 * a)) * rz
-            }
+            lanes(SigmoidRBackward.self, count, y, rd, d!, rz, a)
         case .silu:
             for i in 0..<count {
                 let x = z![i], s = VectorMath.sigmoid(x)
@@ -88,30 +82,53 @@ private func store(_ v: Lanes, _ p: UnsafeMutablePointer<Float>, _ i: Int, _ n: 
     for k in 0..<n { p[i + k] = v[k] }
 }
 
-/// y[i] = f(a[i], b[i]) over `count` elements, the tail zero-padded.
-@inline(__always)
-func lanes(_ count: Int, _ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-           _ f: (Lanes, Lanes) -> Lanes) {
-    var i = 0
-    while i < count {
-        let n = Swift.min(Lanes.scalarCount, count - i)
-        store(f(load(a, i, n), load(b, i, n)), y, i, n)
-        i += n
+/// An element function of up to four operands, sixteen lanes at a time. Types rather than
+/// closures, so that each use is specialised and inlined (a closure stayed a call per lane group).
+protocol LaneFunction {
+    static func callAsFunction(_ a: Lanes, _ b: Lanes, _ c: Lanes, _ d: Lanes) -> Lanes
+}
+
+/// max(x, 0), reading only its first operand.
+enum ReLU: LaneFunction {
+    @inline(__always) static func callAsFunction(_ x: Lanes, _: Lanes, _: Lanes, _: Lanes) -> Lanes { x.replacing(with: 0, where: x .< 0) }
+}
+/// x ⊙ φ′ from the outputs a: ReLU's mask a > 0, tanh's 1 − a², sigmoid's a(1 − a).
+enum ReLUSlope: LaneFunction {
+    @inline(__always) static func callAsFunction(_ x: Lanes, _ a: Lanes, _: Lanes, _: Lanes) -> Lanes { x.replacing(with: 0, where: a .<= 0) }
+}
+enum TanhSlope: LaneFunction {
+    @inline(__always) static func callAsFunction(_ x: Lanes, _ a: Lanes, _: Lanes, _: Lanes) -> Lanes { x * (1 - a * a) }
+}
+enum SigmoidSlope: LaneFunction {
+    @inline(__always) static func callAsFunction(_ x: Lanes, _ a: Lanes, _: Lanes, _: Lanes) -> Lanes { x * (a * (1 - a)) }
+}
+/// rd ⊙ φ′ + d ⊙ φ″ ⊙ rz from the outputs a: tanh's φ″ = −2a(1 − a²), sigmoid's a(1 − a)(1 − 2a).
+enum TanhRBackward: LaneFunction {
+    @inline(__always) static func callAsFunction(_ rd: Lanes, _ d: Lanes, _ rz: Lanes, _ a: Lanes) -> Lanes {
+        let slope = 1 - a * a
+        return rd * slope + d * (-2 * a * slope) * rz
+    }
+}
+enum SigmoidRBackward: LaneFunction {
+    @inline(__always) static func callAsFunction(_ rd: Lanes, _ d: Lanes, _ rz: Lanes, _ a: Lanes) -> Lanes {
+        let slope = a * (1 - a)
+        return rd * slope + d * (slope * (1 - 2 * a)) * rz
     }
 }
 
+/// y[i] = F(a[i], b[i], c[i], d[i]) over `count` elements, the tail zero-padded.
 @inline(__always)
-func lanes(_ count: Int, _ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ f: (Lanes, Lanes) -> Lanes) {
-    lanes(count, y, a, a, f)
-}
-
-@inline(__always)
-func lanes(_ count: Int, _ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-           _ c: UnsafePointer<Float>, _ d: UnsafePointer<Float>, _ f: (Lanes, Lanes, Lanes, Lanes) -> Lanes) {
+func lanes<F: LaneFunction>(_ f: F.Type, _ count: Int, _ y: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>,
+                            _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>? = nil, _ d: UnsafePointer<Float>? = nil) {
+    let w = Lanes.scalarCount
+    let (c, d) = (c ?? a, d ?? a)
     var i = 0
-    while i < count {
-        let n = Swift.min(Lanes.scalarCount, count - i)
-        store(f(load(a, i, n), load(b, i, n), load(c, i, n), load(d, i, n)), y, i, n)
-        i += n
+    while i + w <= count {
+        store(F.callAsFunction(load(a, i, w), load(b, i, w), load(c, i, w), load(d, i, w)), y, i, w)
+        i += w
+    }
+    if i < count {
+        let n = count - i
+        store(F.callAsFunction(load(a, i, n), load(b, i, n), load(c, i, n), load(d, i, n)), y, i, n)
     }
 }
