@@ -36,6 +36,8 @@ struct BenchMetaRL: ParsableCommand {
         /// Matrix arithmetic of adaptation and meta-update together, and its rate over their time.
         var metaUpdateGflop: Double
         var metaUpdateGflopPerSecond: Double
+        /// CPU seconds per wall second over the timed iterations (2 = both cores busy throughout).
+        var coresBusy: Double
     }
 
     func validate() throws {
@@ -52,7 +54,11 @@ struct BenchMetaRL: ParsableCommand {
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false, engine: engine)
             var logs: [MetaStepLog] = []
-            try trainer.train { i, log in if i > 1 { logs.append(log) } }
+            var start = (wall: 0.0, cpu: 0.0)
+            try trainer.train { i, log in
+                if i > 1 { logs.append(log) } else { start = (Self.wallSeconds(), Self.processCPUSeconds()) }
+            }
+            let coresBusy = (Self.processCPUSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)
             func mean(_ f: (MetaStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
             let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
@@ -63,9 +69,18 @@ struct BenchMetaRL: ParsableCommand {
                 secondsPerIteration: mean { $0.samplingSeconds + $0.adaptationSeconds + $0.metaUpdateSeconds },
                 samplingSeconds: mean(\.samplingSeconds), adaptationSeconds: mean(\.adaptationSeconds),
                 metaUpdateSeconds: mean(\.metaUpdateSeconds), envStepsPerSecond: mean { Double($0.envSteps) / $0.samplingSeconds },
-                metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds)
+                metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds, coresBusy: coresBusy)
         }
         try Measure.print(report, json: json)
+    }
+
+    static func wallSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
+
+    /// User and system time of every thread of this process.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 }
 
