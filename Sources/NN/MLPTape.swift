@@ -196,8 +196,9 @@ public final class MLPTape: @unchecked Sendable {
 
     // MARK: - Buffers
 
-    /// Makes room for `rows` rows (buffers grow, never shrink).
-    private func reserve(_ rows: Int) {
+    /// Makes room for `rows` rows (buffers grow, never shrink): a tape reused for batches of
+    /// varying size is best reserved once for the largest.
+    public func reserve(_ rows: Int) {
         guard rows > capacity else { return }
         let hidden = Array(mlp.sizes.dropFirst().dropLast())
         let keepsInputs = activation.slopeNeedsInput

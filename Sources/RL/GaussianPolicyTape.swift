@@ -17,12 +17,20 @@ struct StepBatch: Sendable {
         let real = episodes.masks.indices.filter { episodes.masks[$0] > 0 }
         let scale = 1 / Swift.max(Float(episodes.stepCount), 1)
         rows = real.count
-        let (obs, act, adv, logp) = (episodes.observations.scalars, episodes.actions.scalars, batch.advantages.scalars,
-                                     episodes.logProbabilities.scalars)
-        observations = real.flatMap { obs[$0 * obsSize ..< ($0 + 1) * obsSize] }
-        actions = real.flatMap { act[$0 * actSize ..< ($0 + 1) * actSize] }
-        weights = real.map { adv[$0] * scale }
-        oldLogProbabilities = real.map { logp[$0] }
+        func gather(_ source: [Float], width: Int) -> [Float] {
+            [Float](unsafeUninitializedCapacity: real.count * width) { out, initialized in
+                source.withUnsafeBufferPointer { from in
+                    for (k, row) in real.enumerated() {
+                        (out.baseAddress! + k * width).initialize(from: from.baseAddress! + row * width, count: width)
+                    }
+                }
+                initialized = real.count * width
+            }
+        }
+        observations = gather(episodes.observations.scalars, width: obsSize)
+        actions = gather(episodes.actions.scalars, width: actSize)
+        weights = gather(batch.advantages.scalars, width: 1).map { $0 * scale }
+        oldLogProbabilities = gather(episodes.logProbabilities.scalars, width: 1)
     }
 }
 

@@ -86,7 +86,8 @@ public struct MAMLTRPO: Sendable {
         _ = flopLap()
 
         // Adaptation as a function of θ, and each task's objective and KL gradient.
-        let (tapes, workspaces) = buffers.prepare(tasks: tasks.count, perTask: tapesPerTask, workers: sampler.workers, policy: policy)
+        let (tapes, workspaces) = buffers.prepare(tasks: tasks.count, perTask: tapesPerTask,
+                                                  rows: sampler.episodesPerTask * sampler.horizon, workers: sampler.workers, policy: policy)
         let flatTheta = theta.flattened().scalars
         let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, w in
             objective(rollouts[i], at: theta, flat: flatTheta, tapes: tapes[i], workspace: workspaces[w])

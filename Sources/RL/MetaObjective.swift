@@ -40,11 +40,15 @@ final class MetaUpdateBuffers: @unchecked Sendable {
     private var tapes: [[GaussianPolicyTape]] = []
     private var workspaces: [MetaWorkspace] = []
 
-    /// `perTask` tapes for each of `tasks` tasks, and one workspace per worker.
-    func prepare(tasks: Int, perTask: Int, workers: Int, policy: GaussianMLPPolicy) -> ([[GaussianPolicyTape]], [MetaWorkspace]) {
+    /// `perTask` tapes for each of `tasks` tasks, with room for `rows` rows (a batch's most), and
+    /// one workspace per worker.
+    func prepare(tasks: Int, perTask: Int, rows: Int, workers: Int, policy: GaussianMLPPolicy) -> ([[GaussianPolicyTape]], [MetaWorkspace]) {
         if tapes.first?.first?.policy != policy || workspaces.first?.scratch.policy != policy { (tapes, workspaces) = ([], []) }
         while tapes.count < tasks { tapes.append([]) }
-        for i in 0..<tasks { while tapes[i].count < perTask { tapes[i].append(GaussianPolicyTape(policy: policy)) } }
+        for i in 0..<tasks {
+            while tapes[i].count < perTask { tapes[i].append(GaussianPolicyTape(policy: policy)) }
+            for tape in tapes[i] { tape.mean.reserve(rows) }
+        }
         while workspaces.count < workers { workspaces.append(MetaWorkspace(policy: policy)) }
         return (tapes.prefix(tasks).map { Array($0.prefix(perTask)) }, Array(workspaces.prefix(workers)))
     }
