@@ -9,27 +9,29 @@ import Yams
 /// a value of the wrong type and anything `validate()` rejects.
 public protocol ConfigFile: Codable, Sendable {
     static var defaults: Self { get }
+    /// Top-level keys a file must give (the rest default): `kind`, and e.g. a meta-RL config's env.
+    static var requiredKeys: [String] { get }
     /// Checks ranges and consistency; throw `ConfigError.invalid(key:message:)` naming the key.
     func validate() throws
 }
 
 extension ConfigFile {
     public func validate() throws {}
+    public static var requiredKeys: [String] { ["kind"] }
 
     /// Reads and validates a config file.
     public static func load(_ url: URL) throws -> Self {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError(file: url.path, key: "", message: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try parse(text, file: url.path)
+        try parse(try readConfigText(url), file: url.path)
     }
 
     /// Parses YAML text over the defaults; `file` names the source in errors.
     public static func parse(_ text: String, file: String) throws -> Self {
-        let fileNode: Node
-        do { fileNode = try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([])) } catch {
-            throw ConfigError(file: file, key: "", message: "not valid YAML: \(error)")
+        let fileNode = try composeConfig(text, file: file)
+        guard case .mapping(let top) = fileNode else {
+            throw ConfigError(file: file, key: "", message: "expected a mapping of keys at the top level")
+        }
+        for key in requiredKeys where top[Node(key)] == nil {
+            throw ConfigError(file: file, key: key, message: "missing: this config must give it")
         }
         let defaultNode = try Yams.compose(yaml: YAMLEncoder().encode(defaults))!
         let merged = try overlay(fileNode, on: defaultNode, path: [], file: file)
@@ -113,12 +115,63 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// The `kind` key every experiment config starts with (`sinusoid`, `omniglot`, `meta-rl`), read
 /// before the whole file so the CLI can hand the file to the learner that understands it.
 public func experimentKind(of url: URL) throws -> String {
-    let text: String
-    do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-        throw ConfigError(file: url.path, key: "", message: "cannot read the file (\(error.localizedDescription))")
-    }
-    guard let node = try? Yams.compose(yaml: text), let kind = node["kind"]?.string else {
+    let node = try composeConfig(try readConfigText(url), file: url.path)
+    guard let kind = node["kind"]?.string else {
         throw ConfigError(file: url.path, key: "kind", message: "missing: every experiment config names its kind (sinusoid, omniglot or meta-rl)")
     }
     return kind
+}
+
+/// A config file's text: a readable, regular UTF-8 file of at most 1 MB (configs are a few lines).
+func readConfigText(_ url: URL) throws -> String {
+    func refuse(_ message: String) -> ConfigError { ConfigError(file: url.path, key: "", message: message) }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw refuse("no such file") }
+    guard !isDirectory.boolValue else { throw refuse("is a folder, not a config file") }
+    let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+    guard size <= 1 << 20 else { throw refuse("is \(size) bytes; a config is at most 1 MB") }
+    guard let data = FileManager.default.contents(atPath: url.path) else { throw refuse("cannot read the file") }
+    guard let text = String(data: data, encoding: .utf8) else { throw refuse("is not UTF-8 text") }
+    guard !text.contains("\0") else { throw refuse("contains a NUL byte: not a text file") }
+    return text
+}
+
+/// Parses YAML into a node tree, refusing what configs never need and what would let a small file
+/// take unbounded time or memory: anchors and aliases (which "billion laughs" files multiply) and
+/// flow nesting deeper than 16 (the composer recurses). Parser errors keep their line and column.
+func composeConfig(_ text: String, file: String) throws -> Node {
+    func refuse(_ message: String) -> ConfigError { ConfigError(file: file, key: "", message: message) }
+    if let problem = prescan(text) { throw refuse(problem) }
+    do {
+        return try Yams.compose(yaml: text) ?? Node.mapping(Node.Mapping([]))
+    } catch {
+        throw refuse("not valid YAML: \(error)")
+    }
+}
+
+/// A lexical pass over YAML text (outside quotes and comments): the first anchor, alias or
+/// over-deep flow nesting, described, or nil.
+private func prescan(_ text: String) -> String? {
+    var depth = 0
+    var quote: Character? = nil
+    var comment = false
+    var previous: Character = "\n"
+    for c in text {
+        defer { previous = c }
+        if comment { if c == "\n" { comment = false }; continue }
+        if let q = quote { if c == q { quote = nil }; continue }
+        let atTokenStart = previous == "\n" || previous == " " || previous == "\t" || "[{,:-".contains(previous)
+        switch c {
+        case "\"" where atTokenStart, "'" where atTokenStart: quote = c
+        case "#" where atTokenStart: comment = true
+        case "&" where atTokenStart, "*" where atTokenStart:
+            return "YAML anchors and aliases (&name, *name) are not allowed in configs"
+        case "[", "{":
+            depth += 1
+            if depth > 16 { return "nested deeper than 16 levels" }
+        case "]", "}": depth = max(0, depth - 1)
+        default: break
+        }
+    }
+    return nil
 }

@@ -44,14 +44,20 @@ public struct OmniglotConfig: ConfigFile, Equatable {
 
     public func validate() throws {
         if kind != "omniglot" { throw ConfigError.invalid(key: "kind", "expected 'omniglot', got '\(kind)'") }
-        if imageSize < 2 { throw ConfigError.invalid(key: "imageSize", "must be at least 2") }
+        try ConfigError.check("imageSize", imageSize, in: 2...1024)
+        try ConfigError.check("blocks", blocks, in: 1...16)
         if (0..<blocks).reduce(imageSize, { s, _ in s / 2 }) < 1 { throw ConfigError.invalid(key: "blocks", "\(blocks) blocks pool a \(imageSize)-pixel image away") }
-        if ways < 2 { throw ConfigError.invalid(key: "ways", "need at least 2 classes per episode") }
-        if shots < 1 || queryShots < 1 { throw ConfigError.invalid(key: shots < 1 ? "shots" : "queryShots", "must be positive") }
-        if filters < 1 { throw ConfigError.invalid(key: "filters", "must be positive") }
-        if trainClasses < 1 { throw ConfigError.invalid(key: "trainClasses", "must be positive") }
-        if iterations < 0 || checkpointEvery < 1 { throw ConfigError.invalid(key: iterations < 0 ? "iterations" : "checkpointEvery", "out of range") }
+        try ConfigError.check("ways", ways, in: 2...1000, "classes per episode")
+        try ConfigError.check("shots", shots, in: 1...1000)
+        try ConfigError.check("queryShots", queryShots, in: 1...1000)
+        try ConfigError.check("filters", filters, in: 1...1024)
+        try ConfigError.check("trainClasses", trainClasses, in: 1...1_000_000)
+        try ConfigError.check("iterations", iterations, in: 1...100_000_000)
+        try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...100_000_000)
         try learner.check(prefix: "learner")
+        try ConfigError.check("evaluation.episodes", evaluation.episodes, in: 1...1_000_000)
+        try ConfigError.check("evaluation.steps", evaluation.steps, in: 0...10_000)
+        try ConfigError.checkPositive("evaluation.stepSize", evaluation.stepSize, atMost: 100)
     }
 }
 

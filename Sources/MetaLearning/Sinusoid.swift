@@ -130,17 +130,18 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     }
 
     public func validate() throws {
-        if !(initialWeightStd >= 0) { throw ConfigError.invalid(key: "initialWeightStd", "must be ≥ 0") }
         if kind != "sinusoid" { throw ConfigError.invalid(key: "kind", "expected 'sinusoid', got '\(kind)'") }
-        for (key, range) in [("amplitude", amplitude), ("phase", phase), ("input", input)] {
-            if range.count != 2 || !(range[0] <= range[1]) { throw ConfigError.invalid(key: key, "expected [low, high] with low ≤ high, got \(range)") }
-        }
-        if hiddenSizes.isEmpty || hiddenSizes.contains(where: { $0 <= 0 }) { throw ConfigError.invalid(key: "hiddenSizes", "need positive sizes, got \(hiddenSizes)") }
-        if iterations < 0 { throw ConfigError.invalid(key: "iterations", "must be ≥ 0") }
-        if shots <= 0 { throw ConfigError.invalid(key: "shots", "must be positive") }
-        if queryPoints <= 0 { throw ConfigError.invalid(key: "queryPoints", "must be positive") }
-        if validateEvery < 0 { throw ConfigError.invalid(key: "validateEvery", "must be ≥ 0") }
-        if checkpointEvery <= 0 { throw ConfigError.invalid(key: "checkpointEvery", "must be positive") }
+        try ConfigError.check("initialWeightStd", initialWeightStd, in: 0...10)
+        try ConfigError.checkInterval("amplitude", amplitude, within: -1e4...1e4)
+        try ConfigError.checkInterval("phase", phase, within: -1e4...1e4)
+        try ConfigError.checkInterval("input", input, within: -1e4...1e4)
+        try ConfigError.check("hiddenSizes", hiddenSizes.count, in: 1...16, "number of hidden layers")
+        try ConfigError.check("hiddenSizes", hiddenSizes, in: 1...4096)
+        try ConfigError.check("iterations", iterations, in: 1...100_000_000)
+        try ConfigError.check("shots", shots, in: 1...100_000)
+        try ConfigError.check("queryPoints", queryPoints, in: 1...100_000)
+        try ConfigError.check("validateEvery", validateEvery, in: 0...100_000_000)
+        try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...100_000_000)
         try learner.check(prefix: "learner")
         try evaluation.validate()
     }
@@ -165,22 +166,26 @@ public struct SinusoidEvaluation: Codable, Sendable, Equatable {
     public init() {}
 
     public func validate() throws {
-        if tasks <= 0 { throw ConfigError.invalid(key: "evaluation.tasks", "must be positive") }
-        if shots.isEmpty || shots.contains(where: { $0 <= 0 }) { throw ConfigError.invalid(key: "evaluation.shots", "need positive counts") }
-        if steps < 0 { throw ConfigError.invalid(key: "evaluation.steps", "must be ≥ 0") }
-        if fineTuneStepSizes.isEmpty || fineTuneStepSizes.contains(where: { !($0 > 0) }) {
-            throw ConfigError.invalid(key: "evaluation.fineTuneStepSizes", "need positive step sizes")
-        }
+        try ConfigError.check("evaluation.tasks", tasks, in: 1...1_000_000)
+        try ConfigError.check("evaluation.shots", shots.count, in: 1...16, "number of support-set sizes")
+        try ConfigError.check("evaluation.shots", shots, in: 1...100_000)
+        try ConfigError.check("evaluation.steps", steps, in: 0...10_000)
+        try ConfigError.checkPositive("evaluation.stepSize", stepSize, atMost: 100)
+        try ConfigError.check("evaluation.queryPoints", queryPoints, in: 1...100_000)
+        try ConfigError.check("evaluation.fineTuneStepSizes", fineTuneStepSizes.count, in: 1...100, "number of candidates")
+        for size in fineTuneStepSizes { try ConfigError.checkPositive("evaluation.fineTuneStepSizes", size, atMost: 100) }
+        try ConfigError.check("evaluation.validationTasks", validationTasks, in: 1...1_000_000)
     }
 }
 
 extension MetaLearnerSettings {
     /// Range checks, naming keys under `prefix`.
     public func check(prefix: String) throws {
-        if innerSteps < 0 { throw ConfigError.invalid(key: "\(prefix).innerSteps", "must be ≥ 0") }
-        if !(innerStepSize >= 0) { throw ConfigError.invalid(key: "\(prefix).innerStepSize", "must be ≥ 0") }
-        if !(metaStepSize > 0) { throw ConfigError.invalid(key: "\(prefix).metaStepSize", "must be positive") }
-        if metaBatchSize <= 0 { throw ConfigError.invalid(key: "\(prefix).metaBatchSize", "must be positive") }
-        if reptileInnerSteps <= 0 { throw ConfigError.invalid(key: "\(prefix).reptileInnerSteps", "must be positive") }
+        try ConfigError.check("\(prefix).innerSteps", innerSteps, in: 0...1000)
+        try ConfigError.check("\(prefix).innerStepSize", innerStepSize, in: 0...100)
+        try ConfigError.checkPositive("\(prefix).metaStepSize", metaStepSize, atMost: 100)
+        try ConfigError.check("\(prefix).metaBatchSize", metaBatchSize, in: 1...100_000)
+        try ConfigError.check("\(prefix).reptileInnerSteps", reptileInnerSteps, in: 1...10_000)
+        try ConfigError.check("\(prefix).reptileInnerStepSize", reptileInnerStepSize, in: 0...100)
     }
 }

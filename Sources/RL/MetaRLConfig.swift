@@ -1,3 +1,4 @@
+import Foundation
 import Config
 import Envs
 
@@ -45,30 +46,75 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public static let defaults = MetaRLConfig()
     public init() {}
 
+    /// A meta-RL config must name its env: a missing one is an error, not a default.
+    public static var requiredKeys: [String] { ["kind", "env"] }
+
     public func validate() throws {
+        guard kind == "meta-rl" else { throw ConfigError.invalid(key: "kind", "must be meta-rl") }
         guard EnvRegistry.names.contains(env) else {
             throw ConfigError.invalid(key: "env", "unknown env '\(env)'; known: \(EnvRegistry.names.joined(separator: ", "))")
         }
-        guard kind == "meta-rl" else { throw ConfigError.invalid(key: "kind", "must be meta-rl") }
-        guard !hiddenSizes.isEmpty, hiddenSizes.allSatisfy({ $0 > 0 }) else { throw ConfigError.invalid(key: "hiddenSizes", "needs positive sizes") }
-        guard initialLogStd.isFinite else { throw ConfigError.invalid(key: "initialLogStd", "must be finite") }
-        guard episodesPerTask > 0 else { throw ConfigError.invalid(key: "episodesPerTask", "must be positive") }
-        guard metaBatchSize > 0 else { throw ConfigError.invalid(key: "metaBatchSize", "must be positive") }
-        guard innerSteps >= 0 else { throw ConfigError.invalid(key: "innerSteps", "must be ≥ 0") }
-        guard innerStepSize > 0, innerStepSize.isFinite else { throw ConfigError.invalid(key: "innerStepSize", "must be positive") }
-        guard (0...1).contains(gamma) else { throw ConfigError.invalid(key: "gamma", "must be in [0, 1]") }
-        guard (0...1).contains(gaeLambda) else { throw ConfigError.invalid(key: "gaeLambda", "must be in [0, 1]") }
-        guard trpo.maxKL > 0 else { throw ConfigError.invalid(key: "trpo.maxKL", "must be positive") }
-        guard trpo.cgIterations > 0 else { throw ConfigError.invalid(key: "trpo.cgIterations", "must be positive") }
-        guard trpo.lineSearchRatio > 0 && trpo.lineSearchRatio < 1 else { throw ConfigError.invalid(key: "trpo.lineSearchRatio", "must be in (0, 1)") }
-        guard trpo.lineSearchSteps > 0 else { throw ConfigError.invalid(key: "trpo.lineSearchSteps", "must be positive") }
-        guard iterations >= 0 else { throw ConfigError.invalid(key: "iterations", "must be ≥ 0") }
-        guard checkpointEvery > 0 else { throw ConfigError.invalid(key: "checkpointEvery", "must be positive") }
-        guard threads > 0 else { throw ConfigError.invalid(key: "threads", "must be positive") }
+        try ConfigError.check("hiddenSizes", hiddenSizes.count, in: 1...16, "number of hidden layers")
+        try ConfigError.check("hiddenSizes", hiddenSizes, in: 1...4096)
+        try ConfigError.check("initialLogStd", initialLogStd, in: -10...5, "log σ; σ from 4.5e-5 to 148")
+        try ConfigError.check("episodesPerTask", episodesPerTask, in: 1...10_000)
+        try ConfigError.check("metaBatchSize", metaBatchSize, in: 1...10_000)
+        try ConfigError.check("innerSteps", innerSteps, in: 0...20)
+        try ConfigError.checkPositive("innerStepSize", innerStepSize, atMost: 100)
+        try ConfigError.check("gamma", gamma, in: 0...1)
+        try ConfigError.check("gaeLambda", gaeLambda, in: 0...1)
+        try ConfigError.checkPositive("trpo.maxKL", trpo.maxKL, atMost: 10)
+        try ConfigError.check("trpo.cgIterations", trpo.cgIterations, in: 1...1000)
+        try ConfigError.check("trpo.cgDamping", trpo.cgDamping, in: 0...1000)
+        try ConfigError.check("trpo.lineSearchRatio", trpo.lineSearchRatio, in: 0.01...0.99)
+        try ConfigError.check("trpo.lineSearchSteps", trpo.lineSearchSteps, in: 1...1000)
+        try ConfigError.check("iterations", iterations, in: 1...10_000_000)
+        try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...10_000_000)
+        try ConfigError.check("threads", threads, in: 1...256)
+        try envConfig.check(prefix: "envConfig")
+        try checkMemory()
+    }
+
+    /// Refuses batch sizes whose meta-iteration would not fit in this machine's memory, with the
+    /// figure, before any of it is allocated.
+    func checkMemory() throws {
+        let probe: any Env
+        do { probe = try EnvRegistry.spec(env).make(config: envConfig) } catch {
+            throw ConfigError.invalid(key: "env", "cannot build \(env): \(error)")
+        }
+        let rows = Double(metaBatchSize) * Double(innerSteps + 1) * Double(episodesPerTask) * Double(probe.horizon)
+        // Per row: the sampled step (observation, action, reward, mask, log-probability,
+        // advantage) and the meta-update's tapes (input, activations, their gradients, R-values).
+        let perRow = 4 * Double(2 * probe.observationSpace.count + 2 * probe.actionSpace.count + 4 + 5 * hiddenSizes.reduce(0, +))
+        let bytes = rows * perRow, available = Double(ProcessInfo.processInfo.physicalMemory)
+        guard bytes < 0.8 * available else {
+            throw ConfigError.invalid(key: "metaBatchSize", String(format:
+                "a meta-iteration would hold about %.1f GB (metaBatchSize × (innerSteps + 1) × episodesPerTask × horizon = %.3g steps); this machine has %.1f GB",
+                bytes / 1e9, rows, available / 1e9))
+        }
     }
 
     /// The policy this config describes, for an env of the given sizes.
     public func policy(observationSize: Int, actionSize: Int) -> GaussianMLPPolicy {
         GaussianMLPPolicy(observationSize: observationSize, actionSize: actionSize, hiddenSizes: hiddenSizes, activation: activation)
+    }
+}
+
+extension EnvConfig {
+    /// Range checks of every env and physics key, named under `prefix`.
+    func check(prefix: String) throws {
+        try ConfigError.check("\(prefix).physics.gravity", physics.gravity, in: -1000...1000, "m/s²")
+        try ConfigError.checkPositive("\(prefix).physics.timeStep", physics.timeStep, atMost: 0.1)
+        try ConfigError.check("\(prefix).physics.frameSkip", physics.frameSkip, in: 1...1000)
+        try ConfigError.check("\(prefix).physics.velocityIterations", physics.velocityIterations, in: 1...1000)
+        try ConfigError.check("\(prefix).physics.positionIterations", physics.positionIterations, in: 0...1000)
+        if let horizon { try ConfigError.check("\(prefix).horizon", horizon, in: 1...100_000) }
+        try ConfigError.check("\(prefix).resetNoise", resetNoise, in: 0...10)
+        if let directory = envsDirectory {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigError.invalid(key: "\(prefix).envsDirectory", "\(directory) is not a folder")
+            }
+        }
     }
 }

@@ -149,14 +149,16 @@ import TestSupport
     }
 
     @Test func configNamesTheFileAndKeyOfAMistake() throws {
-        let cases = [("x.yaml", "kind: meta-rl\ninnerStepSize: -1\n", "innerStepSize"),
-                     ("y.yaml", "trpo:\n  maxKl: 0.1\n", "trpo.maxKl"),
-                     ("z.yaml", "metaBatchSize: many\n", "metaBatchSize")]
+        let head = "kind: meta-rl\nenv: navigation-2d\n"
+        let cases = [("x.yaml", head + "innerStepSize: -1\n", "innerStepSize"),
+                     ("y.yaml", head + "trpo:\n  maxKl: 0.1\n", "trpo.maxKl"),
+                     ("z.yaml", head + "metaBatchSize: many\n", "metaBatchSize"),
+                     ("w.yaml", "kind: meta-rl\nmetaBatchSize: 4\n", "env")]
         for (file, text, key) in cases {
             let error = #expect(throws: ConfigError.self) { try MetaRLConfig.parse(text, file: file) }
             #expect(error?.file == file && error?.key == key, "\(String(describing: error))")
         }
-        let ok = try MetaRLConfig.parse("env: navigation-2d\nenvConfig:\n  horizon: 50\n", file: "ok.yaml")
+        let ok = try MetaRLConfig.parse(head + "envConfig:\n  horizon: 50\n", file: "ok.yaml")
         #expect(ok.env == "navigation-2d" && ok.envConfig.horizon == 50 && ok.innerStepSize == 0.1)
     }
 
