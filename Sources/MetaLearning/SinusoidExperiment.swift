@@ -99,9 +99,28 @@ public enum SinusoidExperiment {
         // Safetensors sorts entries by offset; put layers back in their natural order.
         let names = keep.map(\.element).sorted(by: Self.parameterOrder)
         let trainable = Parameters(names: names, tensors: names.map { contents.tensors[$0] })
-        let activation = contents.metadata["activation"].flatMap(Activation.init) ?? .relu
+        let activation: Activation
+        switch contents.metadata["activation"] {
+        case nil: activation = .relu
+        case let name?:
+            guard let parsed = Activation(rawValue: name) else {
+                throw Safetensors.Error.corrupt(path: url.path, reason: "metadata 'activation' '\(name)' is unknown")
+            }
+            activation = parsed
+        }
+        guard trainable.isFinite else { throw Safetensors.Error.corrupt(path: url.path, reason: "parameters contain NaN or infinity") }
         return Policy(name: url.deletingPathExtension().lastPathComponent, algorithm: algorithm, activation: activation,
                       trainable: trainable, metadata: contents.metadata)
+    }
+
+    /// Throws unless the policy's θ has exactly the names and shapes of `expected` (the network
+    /// the config describes), and its learned step sizes, if any, match θ's shapes.
+    public static func requireShapes(_ policy: Policy, of expected: Parameters, path: String) throws {
+        let (theta, alpha) = MetaLearner.split(policy.trainable)
+        let shapes = { (p: Parameters) in zip(p.names, p.tensors.map(\.shape)).map { "\($0) \($1)" } }
+        guard shapes(theta) == shapes(expected), alpha.map({ shapes($0) == shapes(expected) }) ?? true else {
+            throw Safetensors.Error.corrupt(path: path, reason: "tensors \(shapes(policy.trainable)) do not fit the config's network \(shapes(expected))")
+        }
     }
 
     /// θ before α, then by name (layer1 < layer2 …).

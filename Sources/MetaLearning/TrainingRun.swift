@@ -43,6 +43,7 @@ public struct TrainingRun {
 
     /// Continues from the folder's checkpoint; progress rows after it are dropped.
     public mutating func resume() throws {
+        AtomicFile.removeStaleTemporaries(for: checkpointURL)
         let state = try Checkpoint.load(checkpointURL, names: learner.trainable.names)
         learner.restore(trainable: state.trainable, adam: state.adam, iteration: state.iteration)
         rng = state.rng

@@ -13,6 +13,15 @@ public struct MLP: Sendable, Codable, Equatable {
         self.layers = (1..<sizes.count).map { Linear(name: "layer\($0)", inputSize: sizes[$0 - 1], outputSize: sizes[$0]) }
     }
 
+    /// Why a decoded MLP cannot be used (sizes out of range, layers that do not chain), or nil.
+    public var inconsistency: String? {
+        guard (2...18).contains(sizes.count), sizes.allSatisfy({ (1...100_000).contains($0) }) else {
+            return "layer sizes \(sizes) (need 2 to 18 sizes, each 1…100000)"
+        }
+        let expected = (1..<sizes.count).map { Linear(name: "layer\($0)", inputSize: sizes[$0 - 1], outputSize: sizes[$0]) }
+        return layers == expected ? nil : "its layers do not match its sizes \(sizes)"
+    }
+
     public var inputSize: Int { sizes.first! }
     public var outputSize: Int { sizes.last! }
 

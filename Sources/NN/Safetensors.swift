@@ -3,7 +3,9 @@ import Foundation
 /// Reading and writing the safetensors format (huggingface/safetensors): an 8-byte little-endian
 /// header length, a JSON header mapping each name to its dtype, shape and byte offsets (plus an
 /// optional `__metadata__` map of strings), then the raw little-endian data. Python's
-/// `safetensors.numpy.load_file` reads what `write` produces.
+/// `safetensors.numpy.load_file` reads what `write` produces. Adapt adds the CRC-32 of the data
+/// section to the metadata (`data_crc32`) and refuses a file whose data does not match it; files
+/// without one (written elsewhere, or before it was added) are read as they are.
 public enum Safetensors {
     public struct Contents: Sendable {
         public var tensors: Parameters
@@ -25,12 +27,22 @@ public enum Safetensors {
     /// Writes `tensors` (as F32) with `metadata`, atomically: to a temporary file in the same
     /// folder that is then renamed into place, so a crash never leaves a half-written checkpoint.
     public static func write(_ tensors: Parameters, metadata: [String: String] = [:], to url: URL) throws {
-        try encode(tensors, metadata: metadata).write(to: url, options: .atomic)
+        try AtomicFile.write(try encode(tensors, metadata: metadata), to: url)
     }
 
+    /// The metadata key of the data section's CRC-32 (8 hex digits).
+    public static let checksumKey = "data_crc32"
+
     public static func encode(_ tensors: Parameters, metadata: [String: String] = [:]) throws -> Data {
-        var header: [String: Any] = [:]
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var body = Data(capacity: tensors.scalarCount * 4)
+        for tensor in tensors.tensors {
+            tensor.withUnsafeBufferPointer { p in
+                for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+            }
+        }
+        var metadata = metadata
+        metadata[checksumKey] = body.withUnsafeBytes(CRC32.hex)
+        var header: [String: Any] = ["__metadata__": metadata]
         var offset = 0
         for (name, tensor) in zip(tensors.names, tensors.tensors) {
             let bytes = tensor.count * MemoryLayout<Float>.size
@@ -43,11 +55,7 @@ public enum Safetensors {
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
-        for tensor in tensors.tensors {
-            tensor.withUnsafeBufferPointer { p in
-                for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            }
-        }
+        data.append(body)
         return data
     }
 
@@ -85,10 +93,19 @@ public enum Safetensors {
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
             else { throw corrupt("entry '\(name)' lacks dtype, shape or data_offsets") }
             guard dtype == "F32" else { throw corrupt("entry '\(name)' has dtype \(dtype); only F32 is supported") }
-            guard shape.allSatisfy({ $0 >= 0 }), offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count else {
+            guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= body.count else {
                 throw corrupt("entry '\(name)' has data offsets \(offsets) outside the \(body.count)-byte data section (truncated?)")
             }
-            guard offsets[1] - offsets[0] == shape.reduce(1, *) * 4 else {
+            // The element count, without overflowing: a shape must describe the bytes it owns.
+            var elements = 1
+            for d in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: d)
+                guard d >= 0, shape.count <= 8, !overflow, product <= body.count / 4 else {
+                    throw corrupt("entry '\(name)' has shape \(shape), impossible for \(offsets[1] - offsets[0]) bytes")
+                }
+                elements = product
+            }
+            guard offsets[1] - offsets[0] == elements * 4 else {
                 throw corrupt("entry '\(name)' has shape \(shape) but \(offsets[1] - offsets[0]) bytes")
             }
             entries.append((name, shape, offsets[0] ..< offsets[1]))
@@ -101,6 +118,10 @@ public enum Safetensors {
             expected = e.range.upperBound
         }
         guard expected == body.count else { throw corrupt("\(body.count - expected) bytes of data belong to no entry") }
+        if let recorded = metadata.removeValue(forKey: checksumKey) {
+            let actual = body.withUnsafeBytes(CRC32.hex)
+            guard recorded == actual else { throw corrupt("the data's CRC-32 is \(actual), the file records \(recorded): damaged") }
+        }
 
         let tensors = entries.map { e in
             let scalars = body.subdata(in: e.range).withUnsafeBytes { raw in

@@ -53,7 +53,12 @@ public final class MetaRLTrainer {
         parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-        if resume, FileManager.default.fileExists(atPath: checkpointURL.path) {
+        AtomicFile.removeStaleTemporaries(for: checkpointURL)
+        if resume {
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
+                throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:
+                    "--resume found no checkpoint to continue (run without --resume to start this run)")
+            }
             let saved = try PolicyCheckpoint.read(checkpointURL)
             guard saved.policy == policy, saved.env == envName, saved.algorithm == algorithm.rawValue else {
                 throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:

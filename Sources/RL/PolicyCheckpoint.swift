@@ -1,5 +1,6 @@
 import Foundation
 import Config
+import Envs
 
 /// A trained policy on disk: its parameters in safetensors, with metadata naming the env, the
 /// algorithm, the policy's shape, the iteration, the seed, the commit and the full config, so a
@@ -37,6 +38,13 @@ public struct PolicyCheckpoint: Sendable {
     }
 
     static func text(_ schedule: [Float]) -> String { schedule.map { String($0) }.joined(separator: ",") }
+
+    /// "0.1,0.025" as step sizes if every one is a number in (0, 100] and there are 1 to 8.
+    static func validSchedule(_ text: String) -> [Float]? {
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Float(String($0).trimmingCharacters(in: .whitespaces)) }
+        guard (1...8).contains(values.count), values.allSatisfy({ $0 != nil && $0! > 0 && $0! <= 100 }) else { return nil }
+        return values.map { $0! }
+    }
 
     public init(parameters: Parameters, policy: GaussianMLPPolicy, env: String, algorithm: String,
                 config: MetaRLConfig, iteration: Int, extra: [String: String] = [:]) {
@@ -86,9 +94,26 @@ public struct PolicyCheckpoint: Sendable {
         do { policy = try JSONDecoder().decode(GaussianMLPPolicy.self, from: Data(try field("policy").utf8)) } catch let error as Error {
             throw error
         } catch { throw Error.invalid(path: url.path, reason: "metadata 'policy' is malformed (\(error))") }
+        if let problem = policy.mean.inconsistency { throw Error.invalid(path: url.path, reason: "metadata 'policy': \(problem)") }
         let config: MetaRLConfig
         do { config = try MetaRLConfig.parse(try field("config"), file: url.path + " (metadata 'config')") } catch let error as ConfigError {
             throw Error.invalid(path: url.path, reason: error.description)
+        }
+        let env = try field("env")
+        let probe: any Env
+        do { probe = try EnvRegistry.spec(env).make(config: config.envConfig) } catch {
+            throw Error.invalid(path: url.path, reason: "metadata 'env': \(error)")
+        }
+        guard probe.observationSpace.count == policy.observationSize, probe.actionSpace.count == policy.actionSize else {
+            throw Error.invalid(path: url.path, reason: "the policy takes \(policy.observationSize) observations and gives \(policy.actionSize) "
+                + "actions; \(env) has \(probe.observationSpace.count) and \(probe.actionSpace.count)")
+        }
+        let algorithm = try field("algorithm")
+        guard MetaRLAlgorithm(rawValue: algorithm) != nil else { throw Error.invalid(path: url.path, reason: "metadata 'algorithm' '\(algorithm)' is unknown") }
+        for key in ["testStepSizes", "testStepSize", "randomTestStepSizes", "randomTestStepSize"] {
+            if let text = meta[key], Self.validSchedule(text) == nil {
+                throw Error.invalid(path: url.path, reason: "metadata '\(key)' is '\(text)': expected 1 to 8 comma-separated step sizes in (0, 100]")
+            }
         }
         guard let iteration = Int(try field("iteration")) else { throw Error.invalid(path: url.path, reason: "metadata 'iteration' is not a number") }
         // Same names in the same order, same shapes, finite values.
@@ -102,7 +127,8 @@ public struct PolicyCheckpoint: Sendable {
             throw Error.invalid(path: url.path, reason: "tensor \(name) has shape \(a.shape), the policy needs \(b.shape)")
         }
         guard ordered.isFinite else { throw Error.invalid(path: url.path, reason: "parameters contain NaN or infinity") }
-        var checkpoint = PolicyCheckpoint(parameters: ordered, policy: policy, env: try field("env"), algorithm: try field("algorithm"),
+        guard iteration >= 0 else { throw Error.invalid(path: url.path, reason: "metadata 'iteration' is negative") }
+        var checkpoint = PolicyCheckpoint(parameters: ordered, policy: policy, env: env, algorithm: algorithm,
                                           config: config, iteration: iteration)
         checkpoint.metadata = meta
         return checkpoint

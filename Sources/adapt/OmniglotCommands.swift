@@ -37,6 +37,8 @@ enum OmniglotCommands {
         var url = URL(fileURLWithPath: policies)
         if !url.path.hasSuffix(".safetensors") { url.appendPathComponent("policy.safetensors") }
         let policy = try SinusoidExperiment.loadPolicy(url)
+        var rng = Xoshiro256(seed: 0)
+        try SinusoidExperiment.requireShapes(policy, of: config.model.initialParameters(using: &rng), path: url.path)
         let data = try dataFolder(command.data ?? config.data)
         let images = try ImageFolder.load(data, size: config.imageSize)
         let (_, test) = try OmniglotExperiment.samplers(config, folder: images)

@@ -57,7 +57,15 @@ enum SupervisedCommands {
             let ia = order.firstIndex(of: String(a.dropLast(12))) ?? order.count, ib = order.firstIndex(of: String(b.dropLast(12))) ?? order.count
             return ia != ib ? ia < ib : a < b
         }
-        let policies = try sorted.map { try SinusoidExperiment.loadPolicy(folder.appendingPathComponent($0)) }
+        let policies = try sorted.map { file in
+            let url = folder.appendingPathComponent(file)
+            let policy = try SinusoidExperiment.loadPolicy(url)
+            var rng = Xoshiro256(seed: 0)
+            var shaped = config
+            shaped.activation = policy.activation
+            try SinusoidExperiment.requireShapes(policy, of: shaped.initialParameters(for: policy.algorithm, using: &rng), path: url.path)
+            return policy
+        }
         let report = SinusoidExperiment.evaluate(config, policies: policies, tasks: command.tasks, steps: command.steps, seed: command.seed)
         let out = URL(fileURLWithPath: command.out ?? "runs/eval-sinusoid")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

@@ -105,6 +105,43 @@ import TestSupport
         #expect(data.count == 8 + headerLength + 4 * 7)
     }
 
+    /// Every byte of the data section is covered by the recorded CRC-32; a file without one (as
+    /// other tools write) is still read.
+    @Test func damagedDataIsRefusedAndFilesWithoutChecksumAreRead() throws {
+        let data = try Safetensors.encode(parameters, metadata: ["env": "x"])
+        let headerLength = Int(data[0]) | Int(data[1]) << 8
+        for offset in 8 + headerLength ..< data.count {
+            var damaged = data
+            damaged[offset] ^= 0x10
+            #expect(throws: Safetensors.Error.self) { try Safetensors.decode(damaged) }
+        }
+        // The same tensors with a header that records no checksum.
+        let header = String(decoding: data[8 ..< 8 + headerLength], as: UTF8.self)
+        var plain = header.replacingOccurrences(of: #""data_crc32":"[0-9a-f]{8}","#, with: "", options: .regularExpression)
+        plain += String(repeating: " ", count: (8 - plain.utf8.count % 8) % 8)
+        #expect(plain != header)
+        var file = Data()
+        withUnsafeBytes(of: UInt64(plain.utf8.count).littleEndian) { file.append(contentsOf: $0) }
+        file.append(Data(plain.utf8))
+        file.append(data[(8 + headerLength)...])
+        #expect(try Safetensors.decode(file).tensors.tensors.map(\.scalars) == parameters.tensors.map(\.scalars))
+    }
+
+    @Test func shapesThatOverflowOrExceedTheDataAreRefused() throws {
+        let data = try Safetensors.encode(parameters)
+        let headerLength = Int(data[0]) | Int(data[1]) << 8
+        let header = String(decoding: data[8 ..< 8 + headerLength], as: UTF8.self)
+        for shape in ["[4611686018427387904,4]", "[-1,-4]", "[3037000500,3037000500]", "[1,1,1,1,1,1,1,1,1]"] {
+            var edited = header.replacingOccurrences(of: "[2,2]", with: shape)
+            edited += String(repeating: " ", count: (8 - edited.utf8.count % 8) % 8)
+            var file = Data()
+            withUnsafeBytes(of: UInt64(edited.utf8.count).littleEndian) { file.append(contentsOf: $0) }
+            file.append(Data(edited.utf8))
+            file.append(data[(8 + headerLength)...])
+            #expect(throws: Safetensors.Error.self) { try Safetensors.decode(file) }
+        }
+    }
+
     @Test func truncatedFileIsRefused() throws {
         let data = try Safetensors.encode(parameters)
         for cut in [0, 5, 8, 20, data.count - 1] {
