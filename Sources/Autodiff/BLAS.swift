@@ -7,8 +7,9 @@ public enum BLAS {
     static let configureOnce: Void = {
         // OpenBLAS's own threading is erratic on policy-sized shapes (measured 4× slower with 2
         // threads on 4000×100·100×6): run it single-threaded and parallelise across tasks and
-        // environments instead, unless OPENBLAS_NUM_THREADS says otherwise.
-        if getenv("OPENBLAS_NUM_THREADS") == nil { openblas_set_num_threads(1) }
+        // environments instead. Always, whatever OPENBLAS_NUM_THREADS says: a product's rounding
+        // depends on how it is split over threads, and results must not depend on the variable.
+        openblas_set_num_threads(1)
         #if canImport(Glibc)
         // Tensors of a few MB are allocated and freed at every op. By default glibc serves them
         // with fresh mmap pages and returns freed memory to the kernel, so every op pays page

@@ -43,8 +43,8 @@ public enum Task: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(kind: TaskKind, parsing text: String) throws {
         let numbers = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         let wanted = kind == .goalPosition ? 2 : 1
-        guard numbers.count == wanted, numbers.allSatisfy({ $0?.isFinite == true }) else {
-            throw EnvError.badTask("'\(text)' is not a task of kind \(kind.rawValue): expected \(wanted == 2 ? "x,y" : "one number")")
+        guard numbers.count == wanted, numbers.allSatisfy({ $0 != nil && abs($0!) <= 1000 }) else {
+            throw EnvError.badTask("'\(text)' is not a task of kind \(kind.rawValue): expected \(wanted == 2 ? "x,y" : "one number"), each within ±1000")
         }
         let v = numbers.map { $0! }
         switch kind {

@@ -55,10 +55,7 @@ public final class MetaRLTrainer {
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
         AtomicFile.removeStaleTemporaries(for: checkpointURL)
         if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else {
-                throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:
-                    "--resume found no checkpoint to continue (run without --resume to start this run)")
-            }
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw ResumeError(folder: runDirectory.path) }
             let saved = try PolicyCheckpoint.read(checkpointURL)
             guard saved.policy == policy, saved.env == envName, saved.algorithm == algorithm.rawValue else {
                 throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:
@@ -103,6 +100,12 @@ public final class MetaRLTrainer {
         try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,
                              config: config, iteration: iteration, extra: extra).write(to: checkpointURL)
     }
+}
+
+/// `--resume` of a run that has no checkpoint to continue.
+public struct ResumeError: Error, CustomStringConvertible {
+    public let folder: String
+    public var description: String { "--resume: no checkpoint in \(folder) to continue (run without --resume to start this run)" }
 }
 
 /// progress.csv: one row per meta-iteration (rllab/garage convention).

@@ -117,14 +117,16 @@ public struct PolicyCheckpoint: Sendable {
         }
         guard let iteration = Int(try field("iteration")) else { throw Error.invalid(path: url.path, reason: "metadata 'iteration' is not a number") }
         // Same names in the same order, same shapes, finite values.
-        var rng = Xoshiro256(seed: 0)
-        let expected = policy.initialParameters(using: &rng)
-        guard contents.tensors.names.sorted() == expected.names.sorted() else {
-            throw Error.invalid(path: url.path, reason: "tensors \(contents.tensors.names) do not match the policy's \(expected.names)")
+        // The shapes the policy needs, without allocating its parameters (a damaged size could ask
+        // for gigabytes).
+        let expected = policy.mean.layers.flatMap { [($0.weightName, [$0.inputSize, $0.outputSize]), ($0.biasName, [$0.outputSize])] }
+            + [(GaussianMLPPolicy.logStdName, [policy.actionSize])]
+        guard contents.tensors.names.sorted() == expected.map(\.0).sorted() else {
+            throw Error.invalid(path: url.path, reason: "tensors \(contents.tensors.names) do not match the policy's \(expected.map(\.0))")
         }
-        let ordered = Parameters(names: expected.names, tensors: expected.names.map { contents.tensors[$0] })
-        for (name, (a, b)) in zip(expected.names, zip(ordered.tensors, expected.tensors)) where a.shape != b.shape {
-            throw Error.invalid(path: url.path, reason: "tensor \(name) has shape \(a.shape), the policy needs \(b.shape)")
+        let ordered = Parameters(names: expected.map(\.0), tensors: expected.map { contents.tensors[$0.0] })
+        for ((name, shape), tensor) in zip(expected, ordered.tensors) where tensor.shape != shape {
+            throw Error.invalid(path: url.path, reason: "tensor \(name) has shape \(tensor.shape), the policy needs \(shape)")
         }
         guard ordered.isFinite else { throw Error.invalid(path: url.path, reason: "parameters contain NaN or infinity") }
         guard iteration >= 0 else { throw Error.invalid(path: url.path, reason: "metadata 'iteration' is negative") }

@@ -26,6 +26,10 @@ struct BenchAutodiff: ParsableCommand {
         var defaultThreads: Figures
     }
 
+    func validate() throws {
+        try Limits.check("--repetitions", repetitions, in: 1...10_000)
+    }
+
     func run() throws {
         let single = measure(threads: 1)
         let all = measure(threads: BLAS.processorCount)

@@ -36,6 +36,11 @@ struct BenchEnvs: ParsableCommand {
         var settings = "physics step 0.01 s, frame-skip 5, velocity iterations 8, position iterations 3"
     }
 
+    func validate() throws {
+        try Limits.check("--steps", steps, in: 1...100_000_000)
+        try Limits.check("--copies", copies, in: 1...10_000)
+    }
+
     func run() throws {
         var envRates: [String: Double] = [:], envCPU: [String: Double] = [:]
         for name in EnvRegistry.names where !name.hasSuffix("-oracle") {

@@ -41,7 +41,7 @@ struct BenchMetaRL: ParsableCommand {
     }
 
     func validate() throws {
-        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        try Limits.check("--iterations", iterations, in: 1...10_000)
     }
 
     func run() throws {

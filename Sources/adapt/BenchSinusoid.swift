@@ -29,6 +29,11 @@ struct BenchSinusoid: ParsableCommand {
         var blasThreads: Int
     }
 
+    func validate() throws {
+        try Limits.check("--repetitions", repetitions, in: 1...100_000)
+        try Limits.check("--conv-repetitions", convRepetitions, in: 1...1000)
+    }
+
     func run() throws {
         BLAS.setThreadCount(1)
         var config = SinusoidConfig.defaults

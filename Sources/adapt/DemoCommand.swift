@@ -18,6 +18,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Folder of shipped policies.") var policies = "policies"
     @Option(help: "Where the GIF goes.") var out = "runs/demo"
 
+    func validate() throws {
+        try Limits.check("--steps", steps, in: 0...20)
+    }
+
     func run() throws {
         let folder = URL(fileURLWithPath: policies).appendingPathComponent(env)
         guard let maml = try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("maml.safetensors")) else {

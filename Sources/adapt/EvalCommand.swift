@@ -21,7 +21,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Meta-RL: fresh episodes per adaptation step (default: the training K; the paper's navigation test used 40).")
     var episodes: Int?
     @Option(help: "Seed of the held-out tasks (disjoint from training seeds).") var seed: UInt64?
-    @Option(name: .customLong("step-size"), help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
+    @Option(name: .customLong("step-size"), parsing: .unconditional, help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
     var stepSize: Float?
     @Option(help: "Folder for plots and results (default runs/eval-<experiment>).") var out: String?
     @Option(help: "Dataset folder for few-shot classification (Omniglot layout; default: the config's `data`).") var data: String?
@@ -32,6 +32,15 @@ struct EvalCommand: ParsableCommand {
     func validate() throws {
         let given = [config, policy, experiment, replot].compactMap { $0 }.count
         if given != 1 { throw ValidationError("give exactly one of --config, --policy, --experiment or --replot") }
+        try Limits.check("--tasks", tasks, in: 1...100_000)
+        try Limits.check("--steps", steps, in: 0...1000)
+        try Limits.check("--episodes", episodes, in: 1...10_000)
+        if let stepSize { try Limits.checkPositive("--step-size", stepSize, atMost: 100) }
+        for (option, list) in [("--experiment", experiment), ("--replot", replot)] {
+            if let list, list.split(separator: ",").allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw ValidationError("\(option) names nothing: give one or more names, comma-separated")
+            }
+        }
     }
 
     func run() throws {

@@ -33,10 +33,12 @@ struct RenderCommand: ParsableCommand {
 
     func validate() throws {
         if let env, !EnvRegistry.names.contains(env) { throw ValidationError("\(EnvError.unknownEnv(env))") }
-        guard adaptSteps >= 0 else { throw ValidationError("--adapt-steps must be at least 0") }
-        guard steps >= 0 else { throw ValidationError("--steps must be at least 0") }
-        guard speed > 0 else { throw ValidationError("--speed must be positive") }
-        guard width >= 32, height >= 32 else { throw ValidationError("--width and --height must be at least 32") }
+        try Limits.check("--adapt-steps", adaptSteps, in: 0...100)
+        // A GIF holds every frame: 10,000 frames of 480 × 270 are 1.3 GB before compression.
+        try Limits.check("--steps", steps, in: 0...(format == .gif ? 10_000 : 1_000_000))
+        try Limits.checkPositive("--speed", speed, atMost: 1000)
+        try Limits.check("--width", width, in: 32...4096)
+        try Limits.check("--height", height, in: 32...4096)
         if adaptSteps > 0, case .checkpoint = policy {} else if adaptSteps > 0 {
             throw ValidationError("--adapt-steps needs a checkpoint --policy")
         }

@@ -19,6 +19,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Dataset folder for few-shot classification (Omniglot layout).") var data: String?
     @Flag(help: "No progress bar (for logs).") var quiet = false
 
+    func validate() throws {
+        try Limits.check("--iterations", iterations, in: 1...100_000_000)
+    }
+
     func run() throws {
         let url = URL(fileURLWithPath: config)
         switch try experimentKind(of: url) {
