@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"], exclude: ["golden-half-cheetah.txt"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "TestSupport"]),
-        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL"]),
+        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "Config"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -15,18 +15,25 @@ public enum Safetensors {
     public enum Error: Swift.Error, CustomStringConvertible, Equatable {
         case unreadable(path: String, reason: String)
         case corrupt(path: String, reason: String)
+        case nonFinite(path: String, tensor: String)
 
         public var description: String {
             switch self {
             case let .unreadable(path, reason): "cannot read checkpoint \(path): \(reason)"
             case let .corrupt(path, reason): "refusing corrupt checkpoint \(path): \(reason)"
+            case let .nonFinite(path, tensor): "not writing \(path): tensor \(tensor) holds NaN or infinity (training diverged; the last checkpoint is kept)"
             }
         }
     }
 
     /// Writes `tensors` (as F32) with `metadata`, atomically: to a temporary file in the same
     /// folder that is then renamed into place, so a crash never leaves a half-written checkpoint.
+    /// Non-finite values are refused: nothing with NaN or infinity is ever written, so a run whose
+    /// numbers blew up stops with an error and keeps its last good checkpoint.
     public static func write(_ tensors: Parameters, metadata: [String: String] = [:], to url: URL) throws {
+        if let bad = zip(tensors.names, tensors.tensors).first(where: { !$0.1.scalars.allSatisfy(\.isFinite) }) {
+            throw Error.nonFinite(path: url.path, tensor: bad.0)
+        }
         try AtomicFile.write(try encode(tensors, metadata: metadata), to: url)
     }
 
