@@ -35,15 +35,16 @@ let package = Package(
         .target(name: "Physics", dependencies: ["CBox2D", .product(name: "Yams", package: "Yams")],
                 swiftSettings: releaseSafety),
         .target(name: "Envs", dependencies: ["Physics", "SeededRandom"], swiftSettings: releaseSafety),
-        .target(name: "Render", dependencies: ["Envs", "CZlib"], swiftSettings: releaseSafety),
+        .target(name: "Graphics", dependencies: ["CZlib"], swiftSettings: releaseSafety),
+        .target(name: "Render", dependencies: ["Envs", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
         .target(name: "RL", dependencies: ["NN", "Envs", "Config"]),
-        .target(name: "MetaLearning", dependencies: ["NN", "Config", "CZlib"], swiftSettings: releaseSafety),
+        .target(name: "MetaLearning", dependencies: ["NN", "Config", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "RL", "Physics", "Envs", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,8 +55,9 @@ let package = Package(
         .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
-        .testTarget(name: "RenderTests", dependencies: ["Render", "Envs"], exclude: ["golden-half-cheetah.txt"]),
-        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "TestSupport"]),
+        .testTarget(name: "GraphicsTests", dependencies: ["Graphics"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Graphics", "Envs"], exclude: ["golden-half-cheetah.txt"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Graphics", "TestSupport"]),
         .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "Config"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -98,7 +98,7 @@ public final class PointNavigation: Env {
     }
 
     public func scene() -> Scene {
-        let dot = Scene.Item(.circle(center: position, radius: 0.025), color: .agent)
+        let dot = Scene.Item(.circle(center: position, radius: 0.025), color: 0xC8_28_28)  // RGB.agent
         // The arena of goals, [−0.5, 0.5]², with a margin; wider when the point or goal lies outside.
         let extent = [position.x, position.y, goal.x, goal.y].map(abs).max()!
         return Scene(view: .topDown, items: [dot], camera: Vec2(0, 0), viewWidth: max(1.4, 2 * extent + 0.3), goal: .point(goal),

@@ -1,4 +1,5 @@
 import Foundation
+import Graphics
 
 /// A few-shot image dataset on disk in the Omniglot layout: every folder that directly holds
 /// PNG files is one class (`alphabet/character/*.png` for Omniglot, `class/*.png` for a

@@ -1,4 +1,5 @@
 import Envs
+import Graphics
 
 /// Gymnasium's render modes: text for terminals, or an RGB frame.
 public enum RenderMode: String, Sendable, CaseIterable {

@@ -1,4 +1,5 @@
 import Envs
+import Graphics
 import Physics
 
 /// Draws a `Scene` into a `Canvas`: side view with sky, ground, metre ticks and goal line, or a
@@ -72,12 +73,12 @@ public struct SceneRasterizer: Sendable {
             switch item.shape {
             case let .capsule(a, b, r):
                 let p = px(a), q = px(b)
-                canvas.fillCapsule(x0: p.x, y0: p.y, x1: q.x, y1: q.y, radius: max(1, r * s), item.color)
+                canvas.fillCapsule(x0: p.x, y0: p.y, x1: q.x, y1: q.y, radius: max(1, r * s), RGB(hex: item.color))
             case let .circle(c, r):
                 let p = px(c)
-                canvas.fillCircle(cx: p.x, cy: p.y, radius: max(1.5, r * s), item.color)
+                canvas.fillCircle(cx: p.x, cy: p.y, radius: max(1.5, r * s), RGB(hex: item.color))
             case let .polygon(points):
-                canvas.fillPolygon(points.map(px), item.color)
+                canvas.fillPolygon(points.map(px), RGB(hex: item.color))
             }
         }
         let status = scene.status.map { "\($0.0) \($0.1)" }.joined(separator: "   ")

@@ -1,7 +1,7 @@
 import Foundation
 import Envs
 import RL
-import Render
+import Graphics
 
 /// Output of `adapt eval --experiment`: a table, JSON, and the paper's figures (return against
 /// gradient steps for every method, Figure 5; for navigation, trajectories before and after

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Envs
 import Foundation
+import Graphics
 import Render
 import RL
 

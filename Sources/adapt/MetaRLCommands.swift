@@ -1,7 +1,7 @@
 import ArgumentParser
 import Config
 import Foundation
-import Render
+import Graphics
 import RL
 
 /// Meta-reinforcement learning from the CLI (MAML-TRPO on the navigation and locomotion envs).

@@ -1,7 +1,6 @@
-import Envs
 import Foundation
 import MetaLearning
-import Render
+import Graphics
 
 /// The sinusoid figures, as PNG and SVG: the meta-test learning curves (Finn et al. 2017,
 /// Figure 3), qualitative fits of MAML and the pretrained baseline (Figure 2, including K points

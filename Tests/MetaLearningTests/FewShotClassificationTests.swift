@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import MetaLearning
+import Graphics
 import TestSupport
 
 /// The Omniglot pipeline on a dataset the tests draw themselves: PNG decoding, the folder

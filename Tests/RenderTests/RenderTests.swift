@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import Envs
 @testable import Render
+@testable import Graphics
 
 @Suite struct ASCIITests {
     func cheetahScene() throws -> Scene {

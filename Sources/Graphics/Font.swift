@@ -1,4 +1,3 @@
-import Envs
 
 /// A 5 × 7 pixel font (the classic HD44780 character-LCD glyphs) for labels on raster images.
 /// Lower case draws as upper case; unknown characters draw as `?`.

@@ -1,4 +1,3 @@
-import Envs
 import Foundation
 
 /// A line chart with several series, optional error bands (e.g. 95% confidence intervals), axis

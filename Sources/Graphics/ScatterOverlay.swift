@@ -1,4 +1,3 @@
-import Envs
 import Foundation
 
 /// Points drawn on top of a `LinePlot` without joining lines: the K support points of a

@@ -1,4 +1,3 @@
-import Envs
 import Foundation
 
 extension LinePlot {

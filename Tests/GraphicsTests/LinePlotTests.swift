@@ -3,8 +3,8 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
-@testable import Envs
-@testable import Render
+
+@testable import Graphics
 
 @Suite struct LinePlotTests {
     func samplePlot() -> LinePlot {

@@ -1,4 +1,3 @@
-import Envs
 
 /// An RGB image in memory with a few filled primitives — enough to draw scenes and plots.
 /// Pixel (0, 0) is the top-left; coordinates are in pixels, y down. No anti-aliasing: flat colours
