@@ -54,9 +54,4 @@ extension Tensor {
     public func isGreaterThan(_ threshold: Float) -> Tensor {
         mapValues { $0 > threshold ? 1 : 0 }
     }
-
-    /// 1 where `self > other` element-wise (broadcast), else 0. Untracked.
-    public func isGreaterThan(_ other: Tensor) -> Tensor {
-        Tensor.zipBroadcast(self, other, op: "isGreaterThan") { $0 > $1 ? 1 : 0 }
-    }
 }

@@ -52,18 +52,12 @@ public struct Info: Sendable, Hashable {
     public init() {}
 
     public var reward: Double { taskReward - controlCost + survivalBonus }
-
-    /// The terms by name, for logs and status lines.
-    public var terms: [(name: String, value: Double)] {
-        [("taskReward", taskReward), ("controlCost", controlCost), ("survivalBonus", survivalBonus),
-         ("forwardVelocity", forwardVelocity), ("x", x), ("distance", distance)]
-    }
 }
 
 public enum EnvError: Error, CustomStringConvertible, Equatable {
     case nonFiniteAction(index: Int, value: Float)
     case wrongActionCount(expected: Int, got: Int)
-    case wrongTask(env: String, expected: TaskKind, got: Task)
+    case wrongTask(env: String, expected: [TaskKind], got: Task)
     case stepAfterEpisodeEnd(env: String)
     case unknownEnv(String)
     case badTask(String)
@@ -72,7 +66,7 @@ public enum EnvError: Error, CustomStringConvertible, Equatable {
         switch self {
         case let .nonFiniteAction(i, v): "action component \(i) is \(v); actions must be finite"
         case let .wrongActionCount(e, g): "expected an action of \(e) components, got \(g)"
-        case let .wrongTask(env, e, g): "\(env) takes tasks of kind \(e.rawValue), got \(g)"
+        case let .wrongTask(env, e, g): "\(env) takes tasks of kind \(e.map(\.rawValue).joined(separator: " or ")), got \(g)"
         case let .stepAfterEpisodeEnd(env): "\(env): step called after the episode ended; call reset first"
         case let .unknownEnv(n): "unknown env '\(n)'; known: \(EnvRegistry.names.joined(separator: ", "))"
         case let .badTask(m): m

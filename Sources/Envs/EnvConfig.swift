@@ -1,6 +1,7 @@
 import Physics
 
-/// Settings shared by all envs; defaults follow REFERENCE.md ("Our environments").
+/// Settings shared by all envs; the defaults are Gymnasium's MuJoCo locomotion settings (0.01 s
+/// physics step × frame-skip 5, reset noise 0.1) and the paper's horizons (Finn et al. 2017, §5.3).
 public struct EnvConfig: Sendable, Hashable, Codable {
     /// Physics step, frame-skip and solver iterations (0.01 s, 5, 8 velocity, 3 position).
     public var physics = PhysicsSettings()

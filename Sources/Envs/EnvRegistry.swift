@@ -1,7 +1,7 @@
 /// An env family by name: how to build it and how its tasks are drawn.
 public struct EnvSpec: Sendable {
     public let name: String
-    /// The family's task distribution (REFERENCE.md, paper §5.3).
+    /// The family's task distribution (Finn et al. 2017, §5.3).
     public let tasks: TaskDistribution
     /// The task a fresh env runs until `setTask`.
     public let defaultTask: Task

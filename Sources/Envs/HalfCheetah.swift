@@ -41,7 +41,7 @@ public final class HalfCheetah: Env {
 
     public init(task: Task, oracle: Bool = false, config: EnvConfig = EnvConfig()) throws {
         guard task.kind == .goalVelocity || task.kind == .direction else {
-            throw EnvError.wrongTask(env: "half-cheetah", expected: .goalVelocity, got: task)
+            throw EnvError.wrongTask(env: "half-cheetah", expected: [.goalVelocity, .direction], got: task)
         }
         self.task = task
         taskKind = task.kind
@@ -60,7 +60,7 @@ public final class HalfCheetah: Env {
     public var robot: Robot { core.robot }
 
     public func setTask(_ task: Task) throws {
-        guard task.kind == taskKind else { throw EnvError.wrongTask(env: name, expected: taskKind, got: task) }
+        guard task.kind == taskKind else { throw EnvError.wrongTask(env: name, expected: [taskKind], got: task) }
         self.task = task
     }
 

@@ -37,7 +37,7 @@ public final class PointNavigation: Env {
     static let bound: Float = 10
 
     public init(task: Task = .goalPosition(x: 0.5, y: 0.5), oracle: Bool = false, config: EnvConfig = EnvConfig()) throws {
-        guard case .goalPosition = task else { throw EnvError.wrongTask(env: "navigation-2d", expected: .goalPosition, got: task) }
+        guard case .goalPosition = task else { throw EnvError.wrongTask(env: "navigation-2d", expected: [.goalPosition], got: task) }
         self.task = task
         self.oracle = oracle
         name = "navigation-2d" + (oracle ? "-oracle" : "")
@@ -52,7 +52,7 @@ public final class PointNavigation: Env {
     }
 
     public func setTask(_ task: Task) throws {
-        guard task.kind == .goalPosition else { throw EnvError.wrongTask(env: name, expected: .goalPosition, got: task) }
+        guard task.kind == .goalPosition else { throw EnvError.wrongTask(env: name, expected: [.goalPosition], got: task) }
         self.task = task
     }
 

@@ -66,7 +66,7 @@ public final class Quadruped: Env {
         case .goalVelocity: suffix = "vel"
         case .direction: suffix = "dir"
         case .goalX: suffix = "goal"
-        case .goalPosition: throw EnvError.wrongTask(env: "quadruped", expected: .goalVelocity, got: task)
+        case .goalPosition: throw EnvError.wrongTask(env: "quadruped", expected: [.goalVelocity, .direction, .goalX], got: task)
         }
         self.task = task
         taskKind = task.kind
@@ -86,7 +86,7 @@ public final class Quadruped: Env {
     public var robot: Robot { core.robot }
 
     public func setTask(_ task: Task) throws {
-        guard task.kind == taskKind else { throw EnvError.wrongTask(env: name, expected: taskKind, got: task) }
+        guard task.kind == taskKind else { throw EnvError.wrongTask(env: name, expected: [taskKind], got: task) }
         self.task = task
     }
 

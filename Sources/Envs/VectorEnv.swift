@@ -16,7 +16,6 @@ public final class VectorEnv: @unchecked Sendable {
     private let rewardBuffer: UnsafeMutableBufferPointer<Double>
     private let terminatedBuffer: UnsafeMutableBufferPointer<Bool>
     private let truncatedBuffer: UnsafeMutableBufferPointer<Bool>
-    private let infoBuffer: UnsafeMutableBufferPointer<Info>
 
     /// `count` copies of the env registered as `name`.
     public convenience init(name: String, count: Int, config: EnvConfig = EnvConfig(), threads: Int = 1) throws {
@@ -39,8 +38,6 @@ public final class VectorEnv: @unchecked Sendable {
         terminatedBuffer.initialize(repeating: false)
         truncatedBuffer = .allocate(capacity: n)
         truncatedBuffer.initialize(repeating: false)
-        infoBuffer = .allocate(capacity: n)
-        infoBuffer.initialize(repeating: Info())
     }
 
     deinit {
@@ -48,7 +45,6 @@ public final class VectorEnv: @unchecked Sendable {
         rewardBuffer.deallocate()
         terminatedBuffer.deallocate()
         truncatedBuffer.deallocate()
-        infoBuffer.deallocate()
     }
 
     public var count: Int { envs.count }
@@ -58,7 +54,6 @@ public final class VectorEnv: @unchecked Sendable {
     public var rewards: [Double] { Array(rewardBuffer) }
     public var terminated: [Bool] { Array(terminatedBuffer) }
     public var truncated: [Bool] { Array(truncatedBuffer) }
-    public var infos: [Info] { Array(infoBuffer) }
     /// Copies whose episode has ended.
     public var done: [Bool] { (0..<count).map { terminatedBuffer[$0] || truncatedBuffer[$0] } }
     public var allDone: Bool { (0..<count).allSatisfy { terminatedBuffer[$0] || truncatedBuffer[$0] } }
@@ -79,9 +74,8 @@ public final class VectorEnv: @unchecked Sendable {
     public func reset(seeds: [UInt64]? = nil) -> [Float] {
         precondition(seeds == nil || seeds!.count == count, "one seed per copy")
         parallel { i in
-            let (obs, info) = self.envs[i].reset(seed: seeds?[i])
+            let (obs, _) = self.envs[i].reset(seed: seeds?[i])
             self.write(obs, row: i)
-            self.infoBuffer[i] = info
             self.rewardBuffer[i] = 0
             self.terminatedBuffer[i] = false
             self.truncatedBuffer[i] = false
@@ -105,7 +99,6 @@ public final class VectorEnv: @unchecked Sendable {
                     self.rewardBuffer[i] = r.reward
                     self.terminatedBuffer[i] = r.terminated
                     self.truncatedBuffer[i] = r.truncated
-                    self.infoBuffer[i] = r.info
                 } catch {
                     failed.value[i] = error
                 }

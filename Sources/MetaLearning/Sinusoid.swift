@@ -147,7 +147,7 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     }
 }
 
-/// The meta-test protocol (REFERENCE.md): K = 5, 10, 20 support points, 0…10 steps with α = 0.01,
+/// The meta-test protocol (Finn et al. 2017, §5.1 and Figure 2): K = 5, 10, 20 support points, 0…10 steps with α = 0.01,
 /// 100 query points, ≥ 600 tasks from a seed disjoint from training; the pretrained baseline's
 /// fine-tuning step size is picked on separate validation tasks.
 public struct SinusoidEvaluation: Codable, Sendable, Equatable {

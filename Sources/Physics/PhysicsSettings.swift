@@ -1,4 +1,5 @@
-/// Physics settings; the defaults are REFERENCE.md's ("Our environments", shared).
+/// Physics settings; the defaults are those of Gymnasium's MuJoCo locomotion envs (a 0.01 s step,
+/// frame-skip 5) with Box2D's recommended solver iterations.
 public struct PhysicsSettings: Sendable, Hashable, Codable {
     /// Gravity along y, m/s².
     public var gravity: Double = -9.81

@@ -15,6 +15,8 @@ public struct MethodEvaluation: Sendable, Codable {
     public var sweep: [String: Double]?
     /// The second sweep: the same score for each ratio α₂/α₁ of the later steps to the first.
     public var laterStepSweep: [String: Double]?
+    /// The held-out tasks, in order (absent from files written before it was recorded).
+    public var tasks: [Task]? = nil
 }
 
 public struct ExperimentComparison: Sendable {
@@ -87,7 +89,7 @@ public enum Comparison {
                 policies[method] = checkpoint.policy
             }
             results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
-                                            curve: curve, sweep: sweep, laterStepSweep: laterStepSweep))
+                                            curve: curve, sweep: sweep, laterStepSweep: laterStepSweep, tasks: taskRollouts.map(\.task)))
         }
         return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, policies: policies)
     }

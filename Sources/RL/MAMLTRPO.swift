@@ -1,7 +1,7 @@
 import Envs
 import Foundation
 
-/// TRPO's settings (pytorch-maml-rl's defaults, REFERENCE.md).
+/// TRPO's settings (pytorch-maml-rl's defaults, `configs/maml/*.yaml`).
 public struct TRPOSettings: Sendable, Codable, Equatable {
     /// Trust region: the largest mean KL between the old and new adapted policies.
     public var maxKL: Float = 0.01

@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 
-/// The `adapt` command: trains, evaluates, renders and benchmarks meta-learners.
-/// Each subcommand lives in its own file and only parses options and calls library APIs.
+/// The `adapt` command: trains, evaluates, renders and benchmarks meta-learners. Each subcommand
+/// lives in its own file.
 @main
 struct Adapt: ParsableCommand {
     static let configuration = CommandConfiguration(

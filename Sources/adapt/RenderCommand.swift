@@ -56,13 +56,16 @@ struct RenderCommand: ParsableCommand {
         let environment = try spec.make(task: chosen, config: checkpoint?.config.envConfig ?? EnvConfig())
         var rng = Xoshiro256(seed: seed)
         let act: ([Float]) throws -> [Float]
+        let space = environment.actionSpace
         if let checkpoint {
             let parameters = try adapted(checkpoint, to: environment.task)
             act = { observation in
                 withoutGradients { checkpoint.policy.means(Tensor(shape: [1, observation.count], scalars: observation), parameters).scalars }
             }
+        } else if case .random = policy {
+            act = { _ in space.sample(using: &rng) }
         } else {
-            act = { _ in try policy.action(for: environment.actionSpace, rng: &rng) }
+            act = { _ in [Float](repeating: 0, count: space.count) }
         }
         // One env step is 0.05 s for locomotion (0.01 s × frame-skip 5); navigation plays at the same pace.
         let frameSeconds = 0.05 / speed
@@ -116,8 +119,8 @@ extension RenderCommand {
     }
 }
 
-/// Where `adapt render` gets actions. Checkpoints (a path) are parsed now so the option's shape
-/// is stable; loading them arrives with the RL module.
+/// Where `adapt render` gets actions: uniform over the action space, all zeros, or a checkpoint
+/// (a path) acting with its mean action.
 enum PolicyChoice: ExpressibleByArgument, CustomStringConvertible {
     case random
     case zero
@@ -145,14 +148,5 @@ enum PolicyChoice: ExpressibleByArgument, CustomStringConvertible {
     func checkpoint() throws -> PolicyCheckpoint? {
         guard case let .checkpoint(path) = self else { return nil }
         return try PolicyCheckpoint.read(URL(fileURLWithPath: path))
-    }
-
-    /// Uniform over the action space (random), or all zeros.
-    func action(for space: Space, rng: inout Xoshiro256) throws -> [Float] {
-        switch self {
-        case .random: return space.sample(using: &rng)
-        case .zero: return [Float](repeating: 0, count: space.count)
-        case let .checkpoint(path): throw ValidationError("cannot act from checkpoint \(path) yet")
-        }
     }
 }

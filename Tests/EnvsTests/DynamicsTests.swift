@@ -3,7 +3,7 @@ import Testing
 import Physics
 import SeededRandom
 
-/// Rewards recomputed by REFERENCE.md's formulas; physical sanity over long random rollouts.
+/// Rewards recomputed by the formulas each env's doc table states; physical sanity over long random rollouts.
 @Suite struct DynamicsTests {
     /// The clipped action's squared norm.
     func squaredNorm(_ a: [Float], _ space: Space) -> Double {

@@ -36,6 +36,12 @@ import Envs
         settings.adaptationSteps = 2
         let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings)
         #expect(comparison.methods.map(\.method) == ["maml", "pretrained", "random", "oracle"])
+        // The same held-out tasks, in the same order, for every method.
+        let tasks = try #require(comparison.methods.first?.tasks)
+        #expect(tasks.count == 3 && Set(tasks).count == 3)
+        for method in comparison.methods {
+            #expect(method.tasks == tasks, "\(method.method) was evaluated on other tasks")
+        }
         for method in comparison.methods {
             let steps = method.method == "oracle" ? 1 : 3
             #expect(method.curve.meanReturn.count == steps && method.curve.perTask.count == 3, "\(method.method)")

@@ -5,7 +5,11 @@ import Envs
 import TestSupport
 
 /// Short real runs on navigation-2d (no physics, so they take seconds).
-@Suite(.serialized) struct TrainingTests {
+@Suite(.serialized) final class TrainingTests {
+    /// This test's folder; its runs are deleted with it.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-rl-\(UUID().uuidString)")
+    deinit { try? FileManager.default.removeItem(at: folder) }
+
     func smallConfig(steps: Int = 1) -> MetaRLConfig {
         var c = MetaRLConfig()
         c.env = "navigation-2d"
@@ -19,8 +23,9 @@ import TestSupport
         return c
     }
 
+    /// A fresh folder under this suite's own, which is removed when the suite's value goes away.
     func temporaryDirectory() -> URL {
-        FileManager.default.temporaryDirectory.appendingPathComponent("adapt-rl-\(UUID().uuidString)")
+        folder.appendingPathComponent(UUID().uuidString)
     }
 
     @Test func trpoStepStaysInsideTheTrustRegion() throws {
@@ -144,8 +149,9 @@ import TestSupport
         var data = try Data(contentsOf: trainer.checkpointURL)
         data.removeLast(10)
         try data.write(to: trainer.checkpointURL)
-        #expect(throws: (any Error).self) { try PolicyCheckpoint.read(trainer.checkpointURL) }
-        #expect(throws: (any Error).self) { try MetaRLTrainer(config: smallConfig(), algorithm: .maml, runDirectory: dir, resume: true) }
+        #expect(throws: Safetensors.Error.self) { try PolicyCheckpoint.read(trainer.checkpointURL) }
+        #expect(throws: Safetensors.Error.self) { try MetaRLTrainer(config: smallConfig(), algorithm: .maml, runDirectory: dir, resume: true) }
+        #expect(throws: ResumeError.self) { try MetaRLTrainer(config: smallConfig(), algorithm: .maml, runDirectory: temporaryDirectory(), resume: true) }
     }
 
     @Test func configNamesTheFileAndKeyOfAMistake() throws {

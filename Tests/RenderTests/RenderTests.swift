@@ -52,6 +52,8 @@ import Testing
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("golden-half-cheetah.txt").path
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] != nil {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
+            Issue.record("golden file rewritten: check it, then run again without UPDATE_GOLDEN")
+            return
         }
         let golden = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text == golden)
