@@ -50,6 +50,8 @@ let package = Package(
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport"),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "CBLASKernel", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
