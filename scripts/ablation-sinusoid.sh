@@ -9,8 +9,8 @@ SEEDS=${SEEDS:-"1 2 3"}
 ADAPT=${ADAPT:-.build/release/adapt}
 mkdir -p runs/ablation/policies
 for act in relu silu; do
-    config=envs/sinusoid.yaml
-    [ "$act" = silu ] && config=envs/sinusoid-silu.yaml
+    config=envs/experiments/sinusoid.yaml
+    [ "$act" = silu ] && config=envs/experiments/sinusoid-silu.yaml
     for algo in maml fomaml; do
         for seed in $SEEDS; do
             out=runs/ablation/$algo-$act-s$seed
@@ -21,5 +21,5 @@ for act in relu silu; do
     done
     "$ADAPT" bench sinusoid --json --activation $act --no-conv --repetitions 300 > runs/ablation/bench-$act.json
 done
-"$ADAPT" eval --config envs/sinusoid.yaml --policies runs/ablation/policies --out runs/ablation/eval --json > runs/ablation/results.json
+"$ADAPT" eval --config envs/experiments/sinusoid.yaml --policies runs/ablation/policies --out runs/ablation/eval --json > runs/ablation/results.json
 echo "results in runs/ablation/results.json, timings in runs/ablation/bench-*.json"

@@ -10,10 +10,10 @@ mkdir -p policies/sinusoid
 for name in $NAMES; do
     # name → config, algorithm, meta-iterations
     case $name in
-        maml)       set -- envs/sinusoid-multistep.yaml maml 150000 ;;
-        maml-1step) set -- envs/sinusoid.yaml maml 70000 ;;
-        reptile)    set -- envs/sinusoid.yaml reptile 15000 ;;
-        fomaml|pretrained|oracle) set -- envs/sinusoid.yaml "$name" 70000 ;;
+        maml)       set -- envs/experiments/sinusoid-multistep.yaml maml 150000 ;;
+        maml-1step) set -- envs/experiments/sinusoid.yaml maml 70000 ;;
+        reptile)    set -- envs/experiments/sinusoid.yaml reptile 15000 ;;
+        fomaml|pretrained|oracle) set -- envs/experiments/sinusoid.yaml "$name" 70000 ;;
         *) echo "unknown policy name: $name" >&2; exit 1 ;;
     esac
     out=runs/sinusoid-$name

@@ -126,7 +126,14 @@ public func experimentKind(of url: URL) throws -> String {
 func readConfigText(_ url: URL) throws -> String {
     func refuse(_ message: String) -> ConfigError { ConfigError(file: url.path, key: "", message: message) }
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else { throw refuse("no such file") }
+    guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        // Experiment configs moved from envs/ to envs/experiments/: the old paths still read.
+        let moved = url.deletingLastPathComponent().appendingPathComponent("experiments").appendingPathComponent(url.lastPathComponent)
+        if url.deletingLastPathComponent().lastPathComponent == "envs", FileManager.default.fileExists(atPath: moved.path) {
+            return try readConfigText(moved)
+        }
+        throw refuse("no such file")
+    }
     guard !isDirectory.boolValue else { throw refuse("is a folder, not a config file") }
     let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
     guard size <= 1 << 20 else { throw refuse("is \(size) bytes; a config is at most 1 MB") }

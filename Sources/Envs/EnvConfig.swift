@@ -10,7 +10,8 @@ public struct EnvConfig: Sendable, Hashable, Codable {
     /// Reset noise: joint angles uniform in ±resetNoise rad, velocities resetNoise·N(0, 1)
     /// (Gymnasium's HalfCheetah `reset_noise_scale` = 0.1).
     public var resetNoise: Double = 0.1
-    /// Where robot files live; nil searches `$ADAPT_ENVS_DIR`, `./envs`, then the source tree's `envs/`.
+    /// Where robot files live; nil searches `$ADAPT_ENVS_DIR`, `./envs`, then the source tree's `envs/`
+    /// (each folder's `robots/` first, then the folder itself).
     public var envsDirectory: String? = nil
     /// The policy acts in [−1, 1]ⁿ and the env maps that onto its own action box (`UnitActions`,
     /// rllab's `normalize`, as the paper's code did). Where the box is already [−1, 1]ⁿ it only

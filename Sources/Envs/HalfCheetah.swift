@@ -1,7 +1,7 @@
 import Physics
 
 /// Planar half-cheetah on Box2D, after MuJoCo's `half_cheetah.xml` (Gymnasium HalfCheetah-v5),
-/// geometry from `envs/half-cheetah.yaml`; tasks of Finn et al. 2017, §5.3.
+/// geometry from `envs/robots/half-cheetah.yaml`; tasks of Finn et al. 2017, §5.3.
 ///
 /// | action | joint | gear (N·m) |
 /// |---|---|---|

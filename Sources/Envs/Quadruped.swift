@@ -1,6 +1,6 @@
 import Physics
 
-/// Planar quadruped on Box2D (`envs/quadruped.yaml`): our stand-in for the 3-D ant of Finn et al.
+/// Planar quadruped on Box2D (`envs/robots/quadruped.yaml`): our stand-in for the 3-D ant of Finn et al.
 /// 2017, §5.3. A box torso with four hip–knee legs; the front pair and the back pair each share a
 /// plane, every leg has its own motors.
 ///

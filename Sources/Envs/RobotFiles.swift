@@ -1,13 +1,13 @@
 import Foundation
 import Physics
 
-/// Finds robot files in `envs/` and parses each once per process (envs are built often, e.g. one
+/// Finds robot files in `envs/robots/` and parses each once per process (envs are built often, e.g. one
 /// per vectorised copy; parsing YAML costs milliseconds, rebuilding a world microseconds).
 public enum RobotFiles {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cache: [String: Physics.Morphology] = [:]
 
-    /// The morphology `name` (`envs/<name>.yaml`, `.yml` or `.json`).
+    /// The morphology `name` (`envs/robots/<name>.yaml`, `.yml` or `.json`).
     public static func morphology(_ name: String, directory: String? = nil) throws -> Physics.Morphology {
         let path = try locate(name, directory: directory)
         lock.lock()
@@ -33,7 +33,7 @@ public enum RobotFiles {
 
     static func locate(_ name: String, directory: String?) throws -> String {
         let dirs = searchPath(directory)
-        for dir in dirs {
+        for dir in dirs.flatMap({ [$0 + "/robots", $0] }) {
             for ext in ["yaml", "yml", "json"] {
                 let path = "\(dir)/\(name).\(ext)"
                 if FileManager.default.fileExists(atPath: path) { return path }

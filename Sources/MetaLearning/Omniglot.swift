@@ -2,7 +2,7 @@ import Config
 import Foundation
 import NN
 
-/// `envs/omniglot.yaml`: N-way K-shot classification with the conv4 model (Finn et al. 2017,
+/// `envs/experiments/omniglot.yaml`: N-way K-shot classification with the conv4 model (Finn et al. 2017,
 /// §5.2 and Table 1; cbfinn/maml `main.py --datasource=omniglot`). Defaults: Omniglot 5-way
 /// 1-shot, α = 0.4, one inner step, meta-batch 32, Adam β = 0.001.
 public struct OmniglotConfig: ConfigFile, Equatable {

@@ -69,7 +69,7 @@ public struct SinusoidTask: Sendable, Equatable, Codable {
     }
 }
 
-/// `envs/sinusoid.yaml`: the paper's sinusoid configuration (Finn et al. 2017, §5.1 and
+/// `envs/experiments/sinusoid.yaml`: the paper's sinusoid configuration (Finn et al. 2017, §5.1 and
 /// appendix A.1; cbfinn/maml `main.py --datasource=sinusoid`). Each field's default is the paper's.
 public struct SinusoidConfig: ConfigFile, Equatable {
     /// Always `sinusoid`.

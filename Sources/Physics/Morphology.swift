@@ -1,5 +1,5 @@
 /// A robot described as data: bodies with shapes, revolute joints to their parents, the ground and
-/// the initial pose. Loaded from `envs/<robot>.yaml` (or `.json`) by `Morphology.load(file:)`;
+/// the initial pose. Loaded from `envs/robots/<robot>.yaml` (or `.json`) by `Morphology.load(file:)`;
 /// `Robot` builds it into a Box2D world, so a new robot needs no new Swift code.
 ///
 /// Conventions: x forward, y up, metres, kilograms, radians counter-clockwise. Each body's frame

@@ -4,7 +4,7 @@ import Envs
 
 /// Every hyperparameter of a meta-RL experiment, with the paper's values as defaults
 /// (Finn et al. 2017, §5.3 and Appendix A; TRPO settings as pytorch-maml-rl). A YAML file in
-/// `envs/` lists the keys it changes.
+/// `envs/experiments/` lists the keys it changes.
 public struct MetaRLConfig: ConfigFile, Equatable {
     /// Always `meta-rl` (the CLI dispatches on it).
     public var kind = "meta-rl"

@@ -14,8 +14,8 @@ struct BenchMetaRL: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @Option(help: "Timed meta-iterations per experiment (after one untimed warm-up).") var iterations = 2
     @Option(help: "Experiment configs to time (repeat the option for several).")
-    var configs = ["envs/navigation-2d.yaml", "envs/half-cheetah-vel.yaml", "envs/quadruped-dir.yaml",
-                   "envs/half-cheetah-vel-pytorch-maml-rl.yaml"]
+    var configs = ["envs/experiments/navigation-2d.yaml", "envs/experiments/half-cheetah-vel.yaml", "envs/experiments/quadruped-dir.yaml",
+                   "envs/experiments/half-cheetah-vel-pytorch-maml-rl.yaml"]
     @Option(help: "How the meta-update differentiates: \(MetaGradientEngine.allCases.map(\.rawValue).joined(separator: ", ")).")
     var engine = MetaGradientEngine.tape
 

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import MetaLearning
 
-/// Few-shot classification from the CLI: `adapt train --config envs/omniglot.yaml --data PATH`
-/// and `adapt eval --config envs/omniglot.yaml --policies runs/omniglot-maml`.
+/// Few-shot classification from the CLI: `adapt train --config envs/experiments/omniglot.yaml --data PATH`
+/// and `adapt eval --config envs/experiments/omniglot.yaml --policies runs/omniglot-maml`.
 enum OmniglotCommands {
     static func train(_ command: TrainCommand, configURL: URL) throws {
         var config = try OmniglotConfig.load(configURL)

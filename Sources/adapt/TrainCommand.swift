@@ -8,7 +8,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a meta-learner or a baseline from an experiment config.")
 
-    @Option(help: "Experiment config (YAML), e.g. envs/sinusoid.yaml or envs/navigation-2d.yaml.")
+    @Option(help: "Experiment config (YAML), e.g. envs/experiments/sinusoid.yaml or envs/experiments/navigation-2d.yaml.")
     var config: String
     @Option(help: "Algorithm: maml, fomaml, reptile, pretrained or oracle (the config's default if omitted).")
     var algo: String?

@@ -23,7 +23,7 @@ import Testing
     func configTexts() throws -> [(String, String)] {
         var rng = Xoshiro256(seed: 2026)
         let bases = try ["navigation-2d", "half-cheetah-vel", "quadruped-dir", "sinusoid", "omniglot", "half-cheetah-vel-pytorch-maml-rl"].map {
-            ($0, try String(contentsOf: Self.repository.appendingPathComponent("envs/\($0).yaml"), encoding: .utf8))
+            ($0, try String(contentsOf: Self.repository.appendingPathComponent("envs/experiments/\($0).yaml"), encoding: .utf8))
         }
         var texts: [(String, String)] = [
             ("syntax", "kind: meta-rl\nenv: navigation-2d\nmetaBatchSize: [1, 2\n"),
@@ -196,8 +196,8 @@ import Testing
             ["eval", "--policy", "policies/navigation-2d/maml.safetensors", "--step-size", "-1"],
             ["eval", "--tasks", "0", "--experiment", "navigation-2d"], ["eval", "--experiment", ","],
             ["render", "--width", "100000", "--height", "100000"], ["render", "--format", "gif", "--steps", "1000000"],
-            ["train", "--config", "envs/navigation-2d.yaml", "--iterations", "-5"],
-            ["train", "--config", "envs/navigation-2d.yaml", "--iterations", "0"],
+            ["train", "--config", "envs/experiments/navigation-2d.yaml", "--iterations", "-5"],
+            ["train", "--config", "envs/experiments/navigation-2d.yaml", "--iterations", "0"],
             ["render", "--env", "half-cheetah-vel", "--task", "1e39"], ["bench", "meta-rl", "--iterations", "0"],
             ["demo", "--steps", "-1"], ["eval"], ["train"], [],
         ]
@@ -210,7 +210,7 @@ import Testing
             let (command, names) = options[Int(rng.next() % UInt64(options.count))]
             var line = command == "bench" ? ["bench", "meta-rl"] : [command]
             if command == "eval" { line += ["--policy", "policies/navigation-2d/maml.safetensors"] }
-            if command == "train" { line += ["--config", "envs/navigation-2d.yaml"] }
+            if command == "train" { line += ["--config", "envs/experiments/navigation-2d.yaml"] }
             for _ in 0..<(1 + Int(rng.next() % 3)) {
                 line += [names[Int(rng.next() % UInt64(names.count))], values[Int(rng.next() % UInt64(values.count))]]
             }
@@ -244,7 +244,7 @@ import Testing
             ["train", "--config", Self.folder.path], ["eval", "--policy", damaged.path, "--tasks", "1"],
             ["render", "--policy", damaged.path, "--format", "png", "--out", Self.folder.appendingPathComponent("x.png").path],
             ["render", "--env", "navigation-2d", "--format", "png", "--steps", "3", "--out", "/nonexistent/x.png"],
-            ["train", "--config", "envs/navigation-2d.yaml", "--resume", "--out", Self.folder.appendingPathComponent("none").path],
+            ["train", "--config", "envs/experiments/navigation-2d.yaml", "--resume", "--out", Self.folder.appendingPathComponent("none").path],
         ] + commandLines().prefix(6)
         for arguments in sample {
             let process = Process()

@@ -35,7 +35,7 @@ import TestSupport
     }
 
     @Test func configFileHoldsThePapersSettings() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../envs/sinusoid.yaml")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../envs/experiments/sinusoid.yaml")
         let config = try SinusoidConfig.load(url)
         #expect(config == SinusoidConfig.defaults)
         #expect(config.learner.metaBatchSize == 25 && config.learner.innerStepSize == 0.01 && config.shots == 10)

@@ -94,7 +94,7 @@ bodies:
 
 @Suite struct RobotFileTests {
     static let envs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("envs").path
+        .deletingLastPathComponent().appendingPathComponent("envs/robots").path
 
     @Test func halfCheetahWeighsFourteenKilogramsLikeMuJoCos() throws {
         let m = try Morphology.load(file: Self.envs + "/half-cheetah.yaml")
