@@ -32,7 +32,7 @@ let package = Package(
         // MARK: - Environments (physics, envs, rendering)
         .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "Physics", dependencies: ["CBox2D", .product(name: "Yams", package: "Yams")],
+        .target(name: "Physics", dependencies: ["CBox2D", "Config", .product(name: "Yams", package: "Yams")],
                 swiftSettings: releaseSafety),
         .target(name: "Envs", dependencies: ["Physics", "SeededRandom"], swiftSettings: releaseSafety),
         .target(name: "Graphics", dependencies: ["CZlib"], swiftSettings: releaseSafety),
@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "CBLASKernel", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Config"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Graphics", "Envs"], exclude: ["golden-half-cheetah.txt"]),

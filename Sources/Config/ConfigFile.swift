@@ -21,12 +21,12 @@ extension ConfigFile {
 
     /// Reads and validates a config file.
     public static func load(_ url: URL) throws -> Self {
-        try parse(try readConfigText(url), file: url.path)
+        try parse(try readYAMLFile(url), file: url.path)
     }
 
     /// Parses YAML text over the defaults; `file` names the source in errors.
     public static func parse(_ text: String, file: String) throws -> Self {
-        let fileNode = try composeConfig(text, file: file)
+        let fileNode = try composeYAML(text, file: file)
         guard case .mapping(let top) = fileNode else {
             throw ConfigError(file: file, key: "", message: "expected a mapping of keys at the top level")
         }
@@ -115,22 +115,23 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// The `kind` key every experiment config starts with (`sinusoid`, `omniglot`, `meta-rl`), read
 /// before the whole file so the CLI can hand the file to the learner that understands it.
 public func experimentKind(of url: URL) throws -> String {
-    let node = try composeConfig(try readConfigText(url), file: url.path)
+    let node = try composeYAML(try readYAMLFile(url), file: url.path)
     guard let kind = node["kind"]?.string else {
         throw ConfigError(file: url.path, key: "kind", message: "missing: every experiment config names its kind (sinusoid, omniglot or meta-rl)")
     }
     return kind
 }
 
-/// A config file's text: a readable, regular UTF-8 file of at most 1 MB (configs are a few lines).
-func readConfigText(_ url: URL) throws -> String {
+/// A YAML file's text (configs and robot files): a readable, regular UTF-8 file of at most 1 MB
+/// (they are a few dozen lines).
+public func readYAMLFile(_ url: URL) throws -> String {
     func refuse(_ message: String) -> ConfigError { ConfigError(file: url.path, key: "", message: message) }
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
         // Experiment configs moved from envs/ to envs/experiments/: the old paths still read.
         let moved = url.deletingLastPathComponent().appendingPathComponent("experiments").appendingPathComponent(url.lastPathComponent)
         if url.deletingLastPathComponent().lastPathComponent == "envs", FileManager.default.fileExists(atPath: moved.path) {
-            return try readConfigText(moved)
+            return try readYAMLFile(moved)
         }
         throw refuse("no such file")
     }
@@ -143,10 +144,10 @@ func readConfigText(_ url: URL) throws -> String {
     return text
 }
 
-/// Parses YAML into a node tree, refusing what configs never need and what would let a small file
+/// Parses YAML (or JSON) into a node tree, refusing what configs and robot files never need and what would let a small file
 /// take unbounded time or memory: anchors and aliases (which "billion laughs" files multiply) and
 /// flow nesting deeper than 16 (the composer recurses). Parser errors keep their line and column.
-func composeConfig(_ text: String, file: String) throws -> Node {
+public func composeYAML(_ text: String, file: String) throws -> Node {
     func refuse(_ message: String) -> ConfigError { ConfigError(file: file, key: "", message: message) }
     if let problem = prescan(text) { throw refuse(problem) }
     do {

@@ -61,6 +61,7 @@ public enum EnvError: Error, CustomStringConvertible, Equatable {
     case stepAfterEpisodeEnd(env: String)
     case unknownEnv(String)
     case badTask(String)
+    case robotNotFound(name: String, searched: [String])
 
     public var description: String {
         switch self {
@@ -70,6 +71,7 @@ public enum EnvError: Error, CustomStringConvertible, Equatable {
         case let .stepAfterEpisodeEnd(env): "\(env): step called after the episode ended; call reset first"
         case let .unknownEnv(n): "unknown env '\(n)'; known: \(EnvRegistry.names.joined(separator: ", "))"
         case let .badTask(m): m
+        case let .robotNotFound(name, searched): "robot file \(name).yaml not found in \(searched.joined(separator: ", "))"
         }
     }
 }

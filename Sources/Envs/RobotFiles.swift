@@ -39,7 +39,6 @@ public enum RobotFiles {
                 if FileManager.default.fileExists(atPath: path) { return path }
             }
         }
-        throw MorphologyError(file: "\(name).yaml", key: "(file)",
-                              message: "not found in \(dirs.joined(separator: ", "))")
+        throw EnvError.robotNotFound(name: name, searched: dirs.flatMap { [$0 + "/robots", $0] })
     }
 }

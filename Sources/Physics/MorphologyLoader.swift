@@ -1,41 +1,20 @@
+import Config
 import Foundation
 import Yams
 
-/// A morphology file that cannot be used, naming the file and the offending key.
-public struct MorphologyError: Error, CustomStringConvertible, Equatable {
-    public var file: String
-    /// Dotted path of the key, e.g. `bodies[2].joint.gear`.
-    public var key: String
-    public var message: String
-    public var description: String { "\(file): key '\(key)': \(message)" }
-    public init(file: String, key: String, message: String) {
-        self.file = file; self.key = key; self.message = message
-    }
-}
-
 extension Morphology {
     /// Parses a morphology from YAML or JSON text (JSON is YAML). `file` names it in errors.
+    /// Parses a morphology from YAML or JSON text (JSON is YAML) with the configs' reader
+    /// (`Config.composeYAML`); `file` names it in errors, which are `ConfigError`s.
     public static func parse(_ text: String, file: String) throws -> Morphology {
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw MorphologyError(file: file, key: "(document)", message: "the file is empty")
-            }
-            root = node
-        } catch let error as MorphologyError {
-            throw error
-        } catch {
-            throw MorphologyError(file: file, key: "(document)", message: "not valid YAML/JSON: \(error)")
-        }
+        let root = try composeYAML(text, file: file)
+        if case .mapping(let top) = root, top.isEmpty { throw ConfigError(file: file, key: "", message: "the file is empty") }
         return try MorphologyReader(file: file).morphology(root)
     }
 
     /// Loads `path` (YAML or JSON); read errors and malformed content name the file.
     public static func load(file path: String) throws -> Morphology {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw MorphologyError(file: path, key: "(file)", message: "cannot read the file")
-        }
-        return try parse(text, file: path)
+        try parse(try readYAMLFile(URL(fileURLWithPath: path)), file: path)
     }
 }
 
@@ -44,8 +23,8 @@ extension Morphology {
 private struct MorphologyReader {
     let file: String
 
-    func fail(_ key: String, _ message: String) -> MorphologyError {
-        MorphologyError(file: file, key: key, message: message)
+    func fail(_ key: String, _ message: String) -> ConfigError {
+        ConfigError(file: file, key: key, message: message)
     }
 
     func morphology(_ node: Node) throws -> Morphology {

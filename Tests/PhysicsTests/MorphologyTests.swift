@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Testing
 @testable import Physics
@@ -44,7 +45,7 @@ bodies:
         do {
             _ = try Morphology.parse(text, file: "envs/broken.yaml")
             Issue.record("accepted a malformed file (\(broken))")
-        } catch let error as MorphologyError {
+        } catch let error as ConfigError {
             #expect(error.key == key)
             #expect(error.description.contains("envs/broken.yaml"))
             #expect(error.description.contains(key))
@@ -52,7 +53,7 @@ bodies:
     }
 
     @Test func unreadableFileNamesTheFile() {
-        #expect(throws: MorphologyError.self) { try Morphology.load(file: "/nonexistent/robot.yaml") }
+        #expect(throws: ConfigError.self) { try Morphology.load(file: "/nonexistent/robot.yaml") }
     }
 
     @Test func massesFollowTheThreeDimensionalSolids() throws {
