@@ -18,7 +18,7 @@ public struct EnvSpec: Sendable {
 public enum EnvRegistry {
     public static let specs: [EnvSpec] = families.flatMap { family in
         [false, true].map { oracle in
-            EnvSpec(name: family.name + (oracle ? "-oracle" : ""), tasks: family.tasks,
+            EnvSpec(name: oracle ? oracleName(of: family.name) : family.name, tasks: family.tasks,
                     defaultTask: family.defaultTask, oracle: oracle, build: family.build)
         }
     }
@@ -40,6 +40,9 @@ public enum EnvRegistry {
     ]
 
     public static var names: [String] { specs.map(\.name) }
+
+    /// The oracle variant of a family: its observation also holds the task.
+    public static func oracleName(of family: String) -> String { family + "-oracle" }
 
     public static func spec(_ name: String) throws -> EnvSpec {
         guard let spec = specs.first(where: { $0.name == name }) else { throw EnvError.unknownEnv(name) }

@@ -1,25 +1,5 @@
+import Config
 import NN
-
-/// The meta-learning algorithms, and the two baselines trained by the same machinery.
-public enum Algorithm: String, Sendable, Codable, CaseIterable {
-    /// MAML (Finn et al. 2017, Algorithm 2): the meta-gradient differentiates through the inner
-    /// steps, second derivatives included.
-    case maml
-    /// First-order MAML (Finn et al. 2017, §5.2; Nichol et al. 2018): the inner gradients are
-    /// treated as constants, so the meta-gradient is the query gradient at the adapted θ′.
-    case fomaml
-    /// Reptile (Nichol et al. 2018, Algorithm 1): adapt on the task's points, then move θ towards
-    /// the adapted θ̃; the meta-optimiser receives θ − θ̃ as its gradient.
-    case reptile
-    /// Pretrained baseline (Finn et al. 2017, §5.1): one network regresses all tasks jointly
-    /// (no inner loop in training); fine-tuned by gradient descent at test time.
-    case pretrained
-    /// Oracle baseline: the network also receives the task's parameters as inputs.
-    case oracle
-
-    /// Whether training adapts to each task before the loss is taken.
-    public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile }
-}
 
 /// The outer optimiser of the meta-parameters.
 public enum MetaOptimizer: String, Sendable, Codable, CaseIterable {
@@ -66,7 +46,10 @@ public struct MetaStepLog: Sendable, Codable {
 /// joint training of the baselines. A value holding θ (and α), the optimiser state and the
 /// iteration count; `step(on:)` takes one meta-update.
 public struct MetaLearner: Sendable {
-    public let algorithm: Algorithm
+    /// The methods supervised meta-training supports (random initialisation is not trained).
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .pretrained, .oracle]
+
+    public let algorithm: Method
     public let settings: MetaLearnerSettings
     public let model: FunctionalModel
     /// θ followed, with Meta-SGD, by α under the names `innerStepSize.<name>`.
@@ -76,7 +59,7 @@ public struct MetaLearner: Sendable {
 
     public static let stepSizePrefix = "innerStepSize."
 
-    public init(algorithm: Algorithm, settings: MetaLearnerSettings, model: FunctionalModel, initialParameters: Parameters) {
+    public init(algorithm: Method, settings: MetaLearnerSettings, model: FunctionalModel, initialParameters: Parameters) {
         self.algorithm = algorithm
         self.settings = settings
         self.model = model
@@ -112,7 +95,7 @@ public struct MetaLearner: Sendable {
         case .maml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: true)
         case .fomaml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
         case .reptile: InnerLoop(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
-        case .pretrained, .oracle: InnerLoop(steps: 0, stepSize: 0, createGraph: false)
+        case .pretrained, .random, .oracle: InnerLoop(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -158,7 +141,7 @@ public struct MetaLearner: Sendable {
                 log.metaLoss += scale * trainLoss
                 log.postAdaptationLoss += scale * post
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
-            case .pretrained, .oracle:
+            case .pretrained, .random, .oracle:
                 let leaves = trainable.requiringGradient()
                 let loss = model.loss(leaves, task.allInputs, task.allTargets)
                 let g = gradients(of: loss, wrt: leaves)

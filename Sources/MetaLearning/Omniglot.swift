@@ -25,7 +25,7 @@ public struct OmniglotConfig: ConfigFile, Equatable {
     /// conv4: filters per layer (64 Omniglot, 32 MiniImagenet) and blocks.
     public var filters = 64
     public var blocks = 4
-    public var algorithm = Algorithm.maml
+    public var algorithm = Method.maml
     public var iterations = 40_000
     public var learner: MetaLearnerSettings = {
         var s = MetaLearnerSettings()
@@ -44,6 +44,7 @@ public struct OmniglotConfig: ConfigFile, Equatable {
 
     public func validate() throws {
         if kind != "omniglot" { throw ConfigError.invalid(key: "kind", "expected 'omniglot', got '\(kind)'") }
+        if !MetaLearner.methods.contains(algorithm) { throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(MetaLearner.methods)))") }
         try ConfigError.check("imageSize", imageSize, in: 2...1024)
         try ConfigError.check("blocks", blocks, in: 1...16)
         if (0..<blocks).reduce(imageSize, { s, _ in s / 2 }) < 1 { throw ConfigError.invalid(key: "blocks", "\(blocks) blocks pool a \(imageSize)-pixel image away") }
@@ -78,7 +79,7 @@ public enum OmniglotExperiment {
         return FunctionalModel(loss: .crossEntropy) { p, x in net(x, p) }
     }
 
-    public static func learner(_ config: OmniglotConfig, algorithm: Algorithm) -> MetaLearner {
+    public static func learner(_ config: OmniglotConfig, algorithm: Method) -> MetaLearner {
         var rng = Xoshiro256(seed: config.seed)
         return MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config),
                            initialParameters: config.model.initialParameters(using: &rng))
@@ -96,7 +97,7 @@ public enum OmniglotExperiment {
                 EpisodeSampler(folder: folder, classes: split.test, rotations: config.rotations))
     }
 
-    public static func run(_ config: OmniglotConfig, algorithm: Algorithm, sampler: EpisodeSampler, folder: URL) -> TrainingRun {
+    public static func run(_ config: OmniglotConfig, algorithm: Method, sampler: EpisodeSampler, folder: URL) -> TrainingRun {
         var seeder = Xoshiro256(seed: config.seed)
         let metadata: [String: String] = [
             "experiment": "omniglot", "algorithm": algorithm.rawValue, "format": "adapt.classification.v1",

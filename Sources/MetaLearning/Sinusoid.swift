@@ -87,7 +87,7 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     /// (σ = 0.01). 0 selects the activation's usual initialiser (He for ReLU and SiLU).
     public var initialWeightStd: Float = 0.01
     /// Default algorithm when `--algo` is not given.
-    public var algorithm = Algorithm.maml
+    public var algorithm = Method.maml
     /// Meta-iterations (the paper: 70,000).
     public var iterations = 70_000
     /// K: support points per task in meta-training, and query points per task.
@@ -111,12 +111,12 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     }
 
     /// The regressor for an algorithm: the oracle sees (x, A, φ).
-    public func network(for algorithm: Algorithm) -> MLP {
+    public func network(for algorithm: Method) -> MLP {
         MLP(sizes: [algorithm == .oracle ? 3 : 1] + hiddenSizes + [1], activation: activation)
     }
 
     /// Fresh parameters for an algorithm's network.
-    public func initialParameters<G: RandomNumberGenerator>(for algorithm: Algorithm, using rng: inout G) -> Parameters {
+    public func initialParameters<G: RandomNumberGenerator>(for algorithm: Method, using rng: inout G) -> Parameters {
         let mlp = network(for: algorithm)
         guard initialWeightStd > 0 else { return mlp.initialParameters(using: &rng) }
         return mlp.initialParameters(using: &rng).zip(mlp.initialParameters(initializer: .zeros, using: &rng)) { drawn, zero in
@@ -131,6 +131,7 @@ public struct SinusoidConfig: ConfigFile, Equatable {
 
     public func validate() throws {
         if kind != "sinusoid" { throw ConfigError.invalid(key: "kind", "expected 'sinusoid', got '\(kind)'") }
+        if !MetaLearner.methods.contains(algorithm) { throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(MetaLearner.methods)))") }
         try ConfigError.check("initialWeightStd", initialWeightStd, in: 0...10)
         try ConfigError.checkInterval("amplitude", amplitude, within: -1e4...1e4)
         try ConfigError.checkInterval("phase", phase, within: -1e4...1e4)

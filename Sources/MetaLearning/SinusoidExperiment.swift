@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import NN
 
@@ -5,13 +6,13 @@ import NN
 /// algorithm, training runs, loading shipped policies and the meta-test of every method.
 public enum SinusoidExperiment {
     /// The regression model for an algorithm (the oracle's MLP takes (x, A, φ)).
-    public static func model(_ config: SinusoidConfig, algorithm: Algorithm) -> FunctionalModel {
+    public static func model(_ config: SinusoidConfig, algorithm: Method) -> FunctionalModel {
         let mlp = config.network(for: algorithm)
         return FunctionalModel(loss: .meanSquaredError, batchesTasks: true) { p, x in mlp(x, p) }
     }
 
     /// A fresh learner, initialised from the config's seed.
-    public static func learner(_ config: SinusoidConfig, algorithm: Algorithm) -> MetaLearner {
+    public static func learner(_ config: SinusoidConfig, algorithm: Method) -> MetaLearner {
         var rng = Xoshiro256(seed: config.seed)
         let theta = config.initialParameters(for: algorithm, using: &rng)
         return MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config, algorithm: algorithm),
@@ -19,7 +20,7 @@ public enum SinusoidExperiment {
     }
 
     /// A training run in `folder`: meta-batches of `metaBatchSize` tasks with K support and query points.
-    public static func run(_ config: SinusoidConfig, algorithm: Algorithm, folder: URL) -> TrainingRun {
+    public static func run(_ config: SinusoidConfig, algorithm: Method, folder: URL) -> TrainingRun {
         let family = config.family
         var metadata = metadata(config, algorithm: algorithm)
         metadata["format"] = "adapt.sinusoid.v1"
@@ -41,7 +42,7 @@ public enum SinusoidExperiment {
     /// seed): for the meta-learners, the query MSE after 1 and after `evaluation.steps` steps
     /// with the test-time α, averaged over the smallest two K of the protocol; for the baselines,
     /// the query MSE without adaptation. A run whose fine-tuning diverges on any task scores ∞.
-    public static func validationScore(_ config: SinusoidConfig, algorithm: Algorithm) -> (MetaLearner) -> Double {
+    public static func validationScore(_ config: SinusoidConfig, algorithm: Method) -> (MetaLearner) -> Double {
         let e = config.evaluation
         let shots = Array(e.shots.sorted().prefix(2))
         let sets = shots.map { testSet(config, count: e.validationTasks, shots: $0, seed: e.validationSeed &+ 101)
@@ -61,7 +62,7 @@ public enum SinusoidExperiment {
     }
 
     /// What a checkpoint records about how it was made.
-    public static func metadata(_ config: SinusoidConfig, algorithm: Algorithm) -> [String: String] {
+    public static func metadata(_ config: SinusoidConfig, algorithm: Method) -> [String: String] {
         let l = config.learner
         return [
             "experiment": "sinusoid", "algorithm": algorithm.rawValue,
@@ -80,7 +81,7 @@ public enum SinusoidExperiment {
 
     public struct Policy: Sendable {
         public var name: String
-        public var algorithm: Algorithm
+        public var algorithm: Method
         public var activation: Activation
         public var trainable: Parameters
         public var metadata: [String: String]
@@ -92,7 +93,7 @@ public enum SinusoidExperiment {
     /// Reads a shipped policy (or a run's checkpoint: optimiser tensors are ignored).
     public static func loadPolicy(_ url: URL) throws -> Policy {
         let contents = try Safetensors.read(url)
-        guard let algorithmName = contents.metadata["algorithm"], let algorithm = Algorithm(rawValue: algorithmName) else {
+        guard let algorithmName = contents.metadata["algorithm"], let algorithm = Method(rawValue: algorithmName) else {
             throw Safetensors.Error.corrupt(path: url.path, reason: "metadata names no known algorithm")
         }
         let keep = contents.tensors.names.enumerated().filter { !$0.element.hasPrefix("optimizer.") }
@@ -162,7 +163,7 @@ public enum SinusoidExperiment {
     /// One method's meta-test results.
     public struct MethodResult: Sendable, Codable {
         public var method: String
-        public var algorithm: Algorithm
+        public var algorithm: Method
         /// The fine-tuning step size used at test time, per K ("learned" values are summarised by their mean).
         public var stepSize: [String: Float]
         /// Query MSE after 0…N steps, per K (keys "5", "10", "20").

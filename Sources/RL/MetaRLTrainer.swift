@@ -2,23 +2,12 @@ import Foundation
 import Envs
 import Config
 
-/// What to train: MAML itself, or one of the paper's baselines through the same TRPO code.
-public enum MetaRLAlgorithm: String, Sendable, Codable, CaseIterable {
-    /// MAML-TRPO with the config's inner steps (first-order if the config says so).
-    case maml
-    /// One policy trained by TRPO on tasks of the distribution (a new task per episode batch),
-    /// without adaptation; fine-tuned at test time (Finn et al. 2017, §5.3 "pretrained").
-    case pretrained
-    /// TRPO with the task parameters in the observation; evaluated without adaptation.
-    case oracle
-}
-
 /// Meta-training with checkpoints and resume. Every iteration's randomness derives from the seed
 /// and the iteration number alone, so a run killed and resumed from its checkpoint produces the
 /// same numbers as an uninterrupted one.
 public final class MetaRLTrainer {
     public let config: MetaRLConfig
-    public let algorithm: MetaRLAlgorithm
+    public let algorithm: Method
     public let runDirectory: URL
     public let sampler: Sampler
     public let learner: MAMLTRPO
@@ -31,15 +20,21 @@ public final class MetaRLTrainer {
     /// Wall time of the iterations before a resume, so progress.csv's wall_s counts the whole run.
     private var earlierWallSeconds = 0.0
 
+    /// What this trainer trains, all through the same TRPO code: MAML-TRPO with the config's inner
+    /// steps (first-order for `fomaml`, or when the config says so), the pretrained policy (TRPO on
+    /// tasks of the distribution, no adaptation) and the oracle (TRPO with the task in the observation).
+    public static let methods: [Method] = [.maml, .fomaml, .pretrained, .oracle]
+
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
 
-    public init(config: MetaRLConfig, algorithm: MetaRLAlgorithm, runDirectory: URL, resume: Bool,
+    public init(config: MetaRLConfig, algorithm: Method, runDirectory: URL, resume: Bool,
                 engine: MetaGradientEngine = .tape) throws {
+        guard Self.methods.contains(algorithm) else { throw UnsupportedMethod(method: algorithm, supported: Self.methods) }
         self.config = config
         self.algorithm = algorithm
         self.runDirectory = runDirectory
-        envName = algorithm == .oracle ? config.env + "-oracle" : config.env
+        envName = algorithm == .oracle ? EnvRegistry.oracleName(of: config.env) : config.env
         let spec = try EnvRegistry.spec(envName)
         tasks = spec.tasks
         let probe = try spec.make(config: config.envConfig)
@@ -47,8 +42,8 @@ public final class MetaRLTrainer {
         sampler = try Sampler(envName: envName, envConfig: config.envConfig, policy: policy,
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
         let inner = InnerLoop(policy: policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
-        learner = MAMLTRPO(inner: inner, innerSteps: algorithm == .maml ? config.innerSteps : 0,
-                           firstOrder: config.firstOrder, trpo: config.trpo, engine: engine)
+        learner = MAMLTRPO(inner: inner, innerSteps: algorithm.adaptsInTraining ? config.innerSteps : 0,
+                           firstOrder: config.firstOrder || algorithm == .fomaml, trpo: config.trpo, engine: engine)
         var rng = Xoshiro256(seed: config.seed)
         parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 
@@ -100,6 +95,13 @@ public final class MetaRLTrainer {
         try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,
                              config: config, iteration: iteration, extra: extra).write(to: checkpointURL)
     }
+}
+
+/// A method this stack does not train.
+public struct UnsupportedMethod: Error, CustomStringConvertible {
+    public let method: Method
+    public let supported: [Method]
+    public var description: String { "\(method.rawValue) is not trained here (meta-RL trains \(Method.names(supported)))" }
 }
 
 /// `--resume` of a run that has no checkpoint to continue.

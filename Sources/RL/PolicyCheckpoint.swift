@@ -109,7 +109,7 @@ public struct PolicyCheckpoint: Sendable {
                 + "actions; \(env) has \(probe.observationSpace.count) and \(probe.actionSpace.count)")
         }
         let algorithm = try field("algorithm")
-        guard MetaRLAlgorithm(rawValue: algorithm) != nil else { throw Error.invalid(path: url.path, reason: "metadata 'algorithm' '\(algorithm)' is unknown") }
+        guard Method(rawValue: algorithm) != nil else { throw Error.invalid(path: url.path, reason: "metadata 'algorithm' '\(algorithm)' is unknown") }
         for key in ["testStepSizes", "testStepSize", "randomTestStepSizes", "randomTestStepSize"] {
             if let text = meta[key], Self.validSchedule(text) == nil {
                 throw Error.invalid(path: url.path, reason: "metadata '\(key)' is '\(text)': expected 1 to 8 comma-separated step sizes in (0, 100]")

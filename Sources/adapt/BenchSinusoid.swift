@@ -1,3 +1,4 @@
+import Config
 import ArgumentParser
 import MetaLearning
 
@@ -41,7 +42,7 @@ struct BenchSinusoid: ParsableCommand {
         config.activation = chosen
         var rng = Xoshiro256(seed: 0)
         let batches = (0..<16).map { _ in config.family.sampleTasks(25, shots: 10, queryPoints: 10, using: &rng) }
-        func sinusoid(_ algorithm: Algorithm) -> Double {
+        func sinusoid(_ algorithm: Method) -> Double {
             var learner = SinusoidExperiment.learner(config, algorithm: algorithm)
             var i = 0
             return Measure.median(repetitions: repetitions, warmUp: 10) {
@@ -57,7 +58,7 @@ struct BenchSinusoid: ParsableCommand {
             FewShotTask(supportInputs: Tensor.randomUniform([5, 28, 28, 1], using: &rng), supportTargets: Self.oneHot(5),
                         queryInputs: Tensor.randomUniform([5, 28, 28, 1], using: &rng), queryTargets: Self.oneHot(5))
         }
-        func conv4(_ algorithm: Algorithm) -> Double {
+        func conv4(_ algorithm: Method) -> Double {
             var learner = OmniglotExperiment.learner(omniglot, algorithm: algorithm)
             return Measure.median(repetitions: convRepetitions, warmUp: 1) { learner.step(on: episodes) }
         }

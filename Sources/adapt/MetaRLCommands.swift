@@ -10,7 +10,7 @@ enum MetaRLCommands {
         var config = try MetaRLConfig.load(configURL)
         if let iterations = command.iterations { config.iterations = iterations }
         if let seed = command.seed { config.seed = seed }
-        let algorithm = try MetaRLAlgorithm(parsing: command.algo ?? "maml")
+        let algorithm = try Method(parsing: command.algo ?? "maml", supported: MetaRLTrainer.methods)
         let name = configURL.deletingPathExtension().lastPathComponent
         let out = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
         if !command.resume, FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint.safetensors").path) {
@@ -143,10 +143,11 @@ extension MetaRLCommands {
     }
 }
 
-extension MetaRLAlgorithm {
-    init(parsing text: String) throws {
-        guard let value = MetaRLAlgorithm(rawValue: text) else {
-            throw ValidationError("--algo \(text) is not a meta-RL algorithm (\(MetaRLAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+extension Method {
+    /// `--algo` text as one of `supported`.
+    init(parsing text: String, supported: [Method]) throws {
+        guard let value = Method(rawValue: text), supported.contains(value) else {
+            throw ValidationError("--algo \(text): this experiment trains \(Method.names(supported))")
         }
         self = value
     }

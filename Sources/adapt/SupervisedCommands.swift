@@ -52,7 +52,7 @@ enum SupervisedCommands {
         let folder = URL(fileURLWithPath: command.policies ?? "policies/sinusoid")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
         guard !files.isEmpty else { throw ValidationError("no .safetensors policies in \(folder.path)") }
-        let order = Algorithm.allCases.map(\.rawValue)
+        let order = Method.allCases.map(\.rawValue)
         let sorted = files.sorted { a, b in
             let ia = order.firstIndex(of: String(a.dropLast(12))) ?? order.count, ib = order.firstIndex(of: String(b.dropLast(12))) ?? order.count
             return ia != ib ? ia < ib : a < b
@@ -101,12 +101,8 @@ enum SupervisedCommands {
 
     // MARK: - Shared
 
-    static func parseAlgorithm(_ name: String?) throws -> Algorithm? {
-        guard let name else { return nil }
-        guard let algorithm = Algorithm(rawValue: name) else {
-            throw ValidationError("unknown --algo '\(name)' (\(Algorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        return algorithm
+    static func parseAlgorithm(_ name: String?) throws -> Method? {
+        try name.map { try Method(parsing: $0, supported: MetaLearner.methods) }
     }
 
     /// Creates the run folder and records the config; refuses to overwrite a run unless resuming.

@@ -1,3 +1,4 @@
+import Config
 import Foundation
 import Testing
 import MetaLearning
@@ -127,9 +128,9 @@ import TestSupport
     /// The task-batched graph (one batched product per layer for the whole meta-batch) gives the
     /// loop-over-tasks meta-gradient and log, for every variant that takes it (Reptile: its own
     /// inner steps, set in its settings).
-    @Test(arguments: [(Algorithm.maml, 1, false, false), (.maml, 2, false, false), (.maml, 3, false, true),
+    @Test(arguments: [(Method.maml, 1, false, false), (.maml, 2, false, false), (.maml, 3, false, true),
                       (.maml, 2, true, false), (.fomaml, 2, false, false), (.reptile, 0, false, false)])
-    func taskBatchedMetaGradientEqualsTheLoopOverTasks(algorithm: Algorithm, steps: Int, learnStepSize: Bool, multiStep: Bool) {
+    func taskBatchedMetaGradientEqualsTheLoopOverTasks(algorithm: Method, steps: Int, learnStepSize: Bool, multiStep: Bool) {
         var rng = Xoshiro256(seed: 11)
         let theta = Self.mlp.initialParameters(using: &rng)
         let tasks = SinusoidTaskFamily().sampleTasks(4, shots: 5, queryPoints: 7, using: &rng)

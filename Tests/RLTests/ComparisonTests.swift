@@ -1,3 +1,4 @@
+import Config
 import Testing
 import Foundation
 import Envs
@@ -21,7 +22,7 @@ import Envs
     /// policies/<experiment>/ in a temporary folder, trained by the real trainer.
     func shippedFolder() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-compare-\(UUID().uuidString)")
-        for algorithm in MetaRLAlgorithm.allCases {
+        for algorithm in [Method.maml, .pretrained, .oracle] {
             let trainer = try MetaRLTrainer(config: tinyConfig(), algorithm: algorithm,
                                             runDirectory: root.appendingPathComponent("run-\(algorithm.rawValue)"), resume: false)
             try trainer.train()

@@ -1,0 +1,31 @@
+/// The methods Adapt trains and compares, in reinforcement and supervised learning alike: the
+/// `algorithm` of a config and a checkpoint, `--algo` on the command line, a row of every
+/// comparison. A stack trains the ones it supports (`MetaRLTrainer.methods`, the supervised
+/// learner's) and says so for the others.
+public enum Method: String, Sendable, Codable, CaseIterable {
+    /// MAML (Finn et al. 2017, Algorithms 2 and 3): the meta-gradient differentiates through the
+    /// inner steps, second derivatives included.
+    case maml
+    /// First-order MAML (Finn et al. 2017, §5.2; Nichol et al. 2018): the inner gradients are
+    /// treated as constants, so the meta-gradient is the query gradient at the adapted θ′.
+    case fomaml
+    /// Reptile (Nichol et al. 2018, Algorithm 1): adapt on a task, then move θ towards the adapted
+    /// θ̃; the meta-optimiser receives θ − θ̃ as its gradient.
+    case reptile
+    /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
+    /// distribution without adaptation, fine-tuned by gradient steps at test time.
+    case pretrained
+    /// The random-initialisation baseline: fresh parameters, fine-tuned at test time.
+    case random
+    /// The oracle: the model also receives the task's parameters; it is not adapted.
+    case oracle
+
+    /// Whether training adapts to each task before the loss is taken.
+    public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile }
+
+    /// Whether it is adapted at test time (every method but the oracle, which knows the task).
+    public var adaptsAtTest: Bool { self != .oracle }
+
+    /// The names of `methods`, for help texts and errors.
+    public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }
+}
