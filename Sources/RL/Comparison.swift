@@ -23,9 +23,9 @@ public struct ExperimentComparison: Sendable {
     public var experiment: String
     public var settings: EvaluationSettings
     public var methods: [MethodEvaluation]
-    /// Held-out rollouts of MAML and pretrained, and their policies (for trajectory pictures).
+    /// Held-out rollouts of MAML and pretrained, and their checkpoints (for trajectory pictures).
     public var rollouts: [String: [TaskRollout]]
-    public var policies: [String: GaussianMLPPolicy]
+    public var checkpoints: [String: PolicyCheckpoint]
 }
 
 public enum Comparison {
@@ -51,11 +51,11 @@ public enum Comparison {
         }
         var settings = requested
         settings.episodesPerTask = episodes ?? maml.config.episodesPerTask
-        let random = maml.randomlyInitialised(seed: settings.seed ^ 0x5EED)
+        let random = maml.randomBaseline(seed: settings.seed)
 
         var results: [MethodEvaluation] = []
         var rollouts: [String: [TaskRollout]] = [:]
-        var policies: [String: GaussianMLPPolicy] = [:]
+        var checkpoints: [String: PolicyCheckpoint] = [:]
         let candidates: [(String, PolicyCheckpoint?)] = [("maml", maml), ("pretrained", try load("pretrained")), ("random", random), ("oracle", try load("oracle"))]
         for (method, checkpoint) in candidates {
             guard let checkpoint else { continue }
@@ -86,12 +86,12 @@ public enum Comparison {
                                                                lambda: checkpoint.config.gaeLambda)
             if method == "maml" || method == "pretrained" {
                 rollouts[method] = taskRollouts
-                policies[method] = checkpoint.policy
+                checkpoints[method] = checkpoint
             }
             results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
                                             curve: curve, sweep: sweep, laterStepSweep: laterStepSweep, tasks: taskRollouts.map(\.task)))
         }
-        return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, policies: policies)
+        return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, checkpoints: checkpoints)
     }
 
     /// Of `schedules` (a label and the step sizes α₁, α₂, …), the one with the best mean return
@@ -120,16 +120,6 @@ public enum Comparison {
 extension PolicyCheckpoint {
     /// The random-initialisation baseline: this checkpoint's policy and config with fresh
     /// parameters drawn as training starts them.
-    public func randomlyInitialised(seed: UInt64) -> PolicyCheckpoint {
-        var random = self
-        var rng = Xoshiro256(seed: seed)
-        random.parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
-        random.algorithm = "random"
-        random.metadata["testStepSizes"] = metadata["randomTestStepSizes"]
-        random.metadata["testStepSize"] = metadata["randomTestStepSize"]
-        return random
-    }
-
     /// The checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
     public static func readIfPresent(_ url: URL) throws -> PolicyCheckpoint? {
         FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil

@@ -9,25 +9,28 @@ public struct GreedyEpisode: Sendable {
     public var meanForwardVelocity = 0.0
     /// Distance to the goal at the end (navigation and goal-x tasks).
     public var finalDistance = 0.0
+    /// The observations from the reset to the end.
+    public var observations: [[Float]] = []
 
-    /// Runs `env` (task already set) from `reset(seed:)` to the episode's end; `observe` sees the
-    /// env after the reset and after every step (for rendering).
-    public init(env: any Env, policy: GaussianMLPPolicy, parameters: Parameters, seed: UInt64,
+    /// Runs the checkpoint's env on `task` from `reset(seed:)` to the episode's end, acting with
+    /// the mean action at `parameters`; `observe` sees the env after the reset and after every
+    /// step (for rendering and trajectories).
+    public init(_ checkpoint: PolicyCheckpoint, parameters: Parameters, task: Task, seed: UInt64,
                 observe: (any Env) throws -> Void = { _ in }) throws {
+        let env = try checkpoint.makeEnvironment(task: task)
         var observation = env.reset(seed: seed).observation
+        observations.append(observation)
         try observe(env)
         var velocity = 0.0
         while true {
-            let action = withoutGradients {
-                policy.means(Tensor(shape: [1, observation.count], scalars: observation), parameters).scalars
-            }
-            let result = try env.step(action)
+            let result = try env.step(checkpoint.meanAction(observation, at: parameters))
             try observe(env)
             totalReward += result.reward
             steps += 1
             velocity += result.info.forwardVelocity
             finalDistance = result.info.distance
             observation = result.observation
+            observations.append(observation)
             if result.terminated || result.truncated { break }
         }
         meanForwardVelocity = velocity / Double(max(steps, 1))

@@ -20,8 +20,14 @@ public struct PolicyCheckpoint: Sendable {
     /// an evaluation recorded them (`adapt eval --experiment … --record-step-sizes`); otherwise
     /// the training α, halved after the first step. Older files record only α₁ (`testStepSize`).
     public var testStepSizes: [Float] {
-        get { Self.schedule(metadata["testStepSizes"], first: metadata["testStepSize"]) ?? InnerLoop.halvingSchedule(config.innerStepSize) }
-        set { metadata["testStepSizes"] = Self.text(newValue); metadata["testStepSize"] = nil }
+        get { recordedTestStepSizes ?? InnerLoop.halvingSchedule(config.innerStepSize) }
+        set { recordedTestStepSizes = newValue }
+    }
+
+    /// The recorded test schedule itself, nil where none was recorded.
+    var recordedTestStepSizes: [Float]? {
+        get { Self.schedule(metadata["testStepSizes"], first: metadata["testStepSize"]) }
+        set { metadata["testStepSizes"] = newValue.map(Self.text); metadata["testStepSize"] = nil }
     }
 
     /// The step sizes of the random-initialisation baseline derived from this (MAML) checkpoint,

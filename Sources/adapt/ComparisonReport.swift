@@ -95,8 +95,8 @@ struct ComparisonReport: Codable {
         try plot.writeSVG(to: written[1])
         if experiment.hasPrefix("navigation") {
             for (method, rollouts) in comparison.rollouts.sorted(by: { $0.key < $1.key }) {
-                guard let rollout = rollouts.first, let policy = comparison.policies[method] else { continue }
-                let trajectories = try Self.trajectoryPlot(rollout, policy: policy, title: "\(method), mean actions")
+                guard let rollout = rollouts.first, let checkpoint = comparison.checkpoints[method] else { continue }
+                let trajectories = try Self.trajectoryPlot(rollout, checkpoint: checkpoint, title: "\(method), mean actions")
                 let png = folder.appendingPathComponent("trajectories-\(method).png").path
                 let svg = folder.appendingPathComponent("trajectories-\(method).svg").path
                 try PNG.write(trajectories.plot.canvas(overlaying: trajectories.goal), to: png)
@@ -109,23 +109,15 @@ struct ComparisonReport: Codable {
 
     /// Top-down paths of the point acting with its mean action μ(s), before adaptation and after
     /// each step (Figure 4, bottom); the goal as a red dot.
-    static func trajectoryPlot(_ rollout: TaskRollout, policy: GaussianMLPPolicy, title: String) throws -> (plot: LinePlot, goal: [LinePlot.Scatter]) {
+    /// The env is the checkpoint's own (its action mapping included).
+    static func trajectoryPlot(_ rollout: TaskRollout, checkpoint: PolicyCheckpoint, title: String) throws -> (plot: LinePlot, goal: [LinePlot.Scatter]) {
         var plot = LinePlot(title: title, xLabel: "x", yLabel: "y", width: 480, height: 480)
         plot.xRange = -0.6...0.6
         plot.yRange = -0.6...0.6
-        let env = try makeEnv(name: "navigation-2d", task: rollout.task)
         for (step, parameters) in rollout.parameters.enumerated() {
-            var observation = env.reset(seed: 0).observation
-            var path = [(Double(observation[0]), Double(observation[1]))]
-            for _ in 0..<env.horizon {
-                let mean = withoutGradients { policy.means(Tensor(shape: [1, 2], scalars: observation), parameters) }
-                let result = try env.step(mean.scalars)
-                observation = result.observation
-                path.append((Double(observation[0]), Double(observation[1])))
-                if result.terminated || result.truncated { break }
-            }
+            let path = try GreedyEpisode(checkpoint, parameters: parameters, task: rollout.task, seed: 0).observations
             plot.add(.init(label: step == 0 ? "pre-update" : "\(step) grad step\(step == 1 ? "" : "s")",
-                           x: path.map(\.0), y: path.map(\.1), dashed: step == 0))
+                           x: path.map { Double($0[0]) }, y: path.map { Double($0[1]) }, dashed: step == 0))
         }
         guard case let .goalPosition(gx, gy) = rollout.task else { return (plot, []) }
         return (plot, [LinePlot.Scatter(x: [gx], y: [gy], color: RGB(200, 30, 30), radius: 6)])

@@ -35,25 +35,16 @@ struct DemoCommand: ParsableCommand {
         var rows: [(String, [Double], String)] = []
         var mamlPath: [Parameters] = []
         for method in ["maml", "pretrained", "random", "oracle"] {
-            guard let checkpoint = try method == "random" ? maml.randomlyInitialised(seed: seed ^ 0x5EED)
+            guard let checkpoint = try method == "random" ? maml.randomBaseline(seed: seed)
                 : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method).safetensors")) else { continue }
             let adaptationSteps = method == "oracle" ? 0 : steps
-            let rollout = try adapt(checkpoint, task: task, steps: adaptationSteps)
+            let rollout = try checkpoint.adapt(to: task, steps: adaptationSteps, seed: seed)
             if method == "maml" { mamlPath = rollout.parameters }
-            let env = try makeEnv(name: checkpoint.env, task: task, config: checkpoint.config.envConfig)
-            let greedy = try GreedyEpisode(env: env, policy: checkpoint.policy, parameters: rollout.adapted, seed: seed)
+            let greedy = try GreedyEpisode(checkpoint, parameters: rollout.adapted, task: task, seed: seed)
             rows.append((method, rollout.adaptation.map(\.episodes.meanReturn) + [rollout.returnAfter], outcome(greedy, task: task)))
         }
         printTable(rows)
         try show(maml, path: mamlPath, task: task)
-    }
-
-    private func adapt(_ checkpoint: PolicyCheckpoint, task: Task, steps: Int) throws -> TaskRollout {
-        let sampler = try Sampler(envName: checkpoint.env, envConfig: checkpoint.config.envConfig, policy: checkpoint.policy,
-                                  episodesPerTask: checkpoint.config.episodesPerTask, workers: 1)
-        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: checkpoint.testStepSizes, gamma: checkpoint.config.gamma,
-                              lambda: checkpoint.config.gaeLambda)
-        return try inner.rollOut(task: task, from: checkpoint.parameters, steps: steps, sampler: sampler, seed: seed, worker: 0)
     }
 
     private func outcome(_ episode: GreedyEpisode, task: Task) -> String {
@@ -76,13 +67,13 @@ struct DemoCommand: ParsableCommand {
 
     /// MAML before and after adaptation: played in the terminal and written as one GIF.
     private func show(_ maml: PolicyCheckpoint, path: [Parameters], task: Task) throws {
-        let env = try makeEnv(name: maml.env, task: task, config: maml.config.envConfig)
+        let env = try maml.makeEnvironment(task: task)
         let raster = SceneRasterizer(width: 480, height: 270)
         var gif = GIFWriter(width: 480, height: 270, delayCentiseconds: 5)
         let renderer = ASCIIRenderer.fittingTerminal()
         for (label, parameters) in [("before adaptation", path.first!), ("after \(path.count - 1) steps", path.last!)] {
             var player = noPlay ? nil : TerminalPlayer(interval: 0.025)
-            _ = try GreedyEpisode(env: env, policy: maml.policy, parameters: parameters, seed: seed) { env in
+            _ = try GreedyEpisode(maml, parameters: parameters, task: task, seed: seed) { env in
                 var scene = env.scene()
                 scene.status.insert(("MAML", label), at: 0)
                 gif.add(raster.draw(scene))

@@ -59,9 +59,7 @@ struct RenderCommand: ParsableCommand {
         let space = environment.actionSpace
         if let checkpoint {
             let parameters = try adapted(checkpoint, to: environment.task)
-            act = { observation in
-                withoutGradients { checkpoint.policy.means(Tensor(shape: [1, observation.count], scalars: observation), parameters).scalars }
-            }
+            act = { checkpoint.meanAction($0, at: parameters) }
         } else if case .random = policy {
             act = { _ in space.sample(using: &rng) }
         } else {
@@ -107,12 +105,7 @@ extension RenderCommand {
     /// fresh episodes (the step sizes recorded for it at test, else its training α, halved after).
     func adapted(_ checkpoint: PolicyCheckpoint, to task: Task) throws -> Parameters {
         guard adaptSteps > 0 else { return checkpoint.parameters }
-        let config = checkpoint.config
-        let sampler = try Sampler(envName: checkpoint.env, envConfig: config.envConfig, policy: checkpoint.policy,
-                                  episodesPerTask: config.episodesPerTask, workers: 1)
-        let inner = InnerLoop(policy: checkpoint.policy, stepSizes: checkpoint.testStepSizes,
-                              gamma: config.gamma, lambda: config.gaeLambda)
-        let rollout = try inner.rollOut(task: task, from: checkpoint.parameters, steps: adaptSteps, sampler: sampler, seed: seed, worker: 0)
+        let rollout = try checkpoint.adapt(to: task, steps: adaptSteps, seed: seed)
         print(String(format: "adapted by %d step%@: average return %.1f → %.1f", adaptSteps, adaptSteps == 1 ? "" : "s",
                      rollout.returnBefore, rollout.returnAfter))
         return rollout.adapted

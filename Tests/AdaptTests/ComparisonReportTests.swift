@@ -15,7 +15,7 @@ import Foundation
         var settings = EvaluationSettings()
         settings.taskCount = 3
         return ComparisonReport(ExperimentComparison(experiment: "navigation-2d", settings: settings, methods: [maml, pretrained],
-                                                     rollouts: [:], policies: [:]))
+                                                     rollouts: [:], checkpoints: [:]))
     }
 
     @Test func pairedDifferencesAreMAMLMinusEachMethodOnTheSameTasks() throws {

@@ -3,6 +3,7 @@ import Testing
 import Foundation
 import Envs
 @testable import RL
+import TestSupport
 
 /// The baselines comparison and the pieces the demo uses, on a shortened setting: tiny policies
 /// trained for two iterations each, three held-out tasks, one adaptation step.
@@ -89,23 +90,37 @@ import Envs
         #expect(checkpoint.testStepSizes == [2, 1])
     }
 
+    /// The checkpoint API the demo, render and the comparison share: adaptation with the recorded
+    /// schedule, on fresh episodes, reproducible from the seed.
+    @Test func adaptingACheckpointUsesItsScheduleAndIsReproducible() throws {
+        var maml = try PolicyCheckpoint.read(try shippedFolder().appendingPathComponent("maml.safetensors"))
+        maml.testStepSizes = [0.3, 0.05]
+        let task = Task.goalPosition(x: 0.2, y: -0.3)
+        let a = try maml.adapt(to: task, steps: 2, seed: 9), b = try maml.adapt(to: task, steps: 2, seed: 9)
+        #expect(a.adapted.flattened().scalars == b.adapted.flattened().scalars && a.parameters.count == 3)
+        #expect(maml.adaptation().stepSizes == [0.3, 0.05])
+        let first = a.adaptation[0]
+        let gradient = maml.adaptation().gradient(maml.parameters.requiringGradient(), on: first, createGraph: false)
+        let expected = maml.parameters.zip(gradient) { $0 - 0.3 * $1 }
+        #expect(isClose(a.parameters[1].flattened(), expected.flattened(), tolerance: 1e-6))
+    }
+
     @Test func randomBaselineTakesTheStepSizesRecordedInTheMAMLCheckpoint() throws {
         let url = try shippedFolder().appendingPathComponent("maml.safetensors")
         var maml = try PolicyCheckpoint.read(url)
-        #expect(maml.randomlyInitialised(seed: 1).testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        #expect(maml.randomBaseline(seed: 1).testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
         maml.randomBaselineStepSizes = [2, 0.5]
         try maml.write(to: url)
         let reread = try PolicyCheckpoint.read(url)
         #expect(reread.testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
-        #expect(reread.randomlyInitialised(seed: 1).testStepSizes == [2, 0.5])
+        #expect(reread.randomBaseline(seed: 1).testStepSizes == [2, 0.5])
     }
 
     @Test func greedyEpisodeReportsTheOutcomeOfTheTask() throws {
         let checkpoint = try PolicyCheckpoint.read(try shippedFolder().appendingPathComponent("maml.safetensors"))
-        let env = try makeEnv(name: "navigation-2d", task: .goalPosition(x: 0.3, y: 0.1), config: checkpoint.config.envConfig)
         var frames = 0
-        let episode = try GreedyEpisode(env: env, policy: checkpoint.policy, parameters: checkpoint.parameters, seed: 1) { _ in frames += 1 }
-        #expect(episode.steps == 10 && frames == 11)
+        let episode = try GreedyEpisode(checkpoint, parameters: checkpoint.parameters, task: .goalPosition(x: 0.3, y: 0.1), seed: 1) { _ in frames += 1 }
+        #expect(episode.steps == 10 && frames == 11 && episode.observations.count == 11)
         #expect(episode.totalReward < 0 && episode.finalDistance > 0)
     }
 }
