@@ -39,13 +39,7 @@ public enum BLAS {
     public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                             _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                             beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        guard m > 0, n > 0 else { return }
-        guard k > 0 else {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-            return
-        }
-        configure()
-        flops.add(2 * m * n * k, ordering: .relaxed)
+        guard product(m: m, n: n, k: k, beta: beta, c, ldc: ldc) else { return }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -54,15 +48,22 @@ public enum BLAS {
     public static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                             _ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int,
                             beta: Double = 0, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
-        guard m > 0, n > 0 else { return }
+        guard product(m: m, n: n, k: k, beta: beta, c, ldc: ldc) else { return }
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Whether BLAS has work to do for an m×n result of a k-term sum, counting its FLOPs; an empty
+    /// sum (k = 0) is β·C, done here (BLAS rejects k = 0 with some leading dimensions).
+    private static func product<T: FloatingPoint>(m: Int, n: Int, k: Int, beta: T, _ c: UnsafeMutablePointer<T>, ldc: Int) -> Bool {
+        guard m > 0, n > 0 else { return false }
         guard k > 0 else {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
-            return
+            return false
         }
         configure()
         flops.add(2 * m * n * k, ordering: .relaxed)
-        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        return true
     }
 
     /// Floating-point operations of every matrix product so far (2·m·n·k each), in this process:

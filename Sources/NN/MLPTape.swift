@@ -108,11 +108,7 @@ public final class MLPTape: @unchecked Sendable {
     public func hessianProduct(_ parameters: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
                                workspace: Workspace,
                                outputCurvature: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        workspace.reserve(for: mlp)
-        clear(result)
-        for block in blocks {
-            jacobianProduct(parameters, v, rows: block, workspace: workspace)
-            outputCurvature(block, workspace.rOutput, workspace.rOutputGradient)
+        blockByBlock(parameters, v, into: result, workspace: workspace, output: outputCurvature) { block in
             rBackpropagate(parameters, v, rows: block, workspace: workspace, into: result)
         }
     }
@@ -122,14 +118,23 @@ public final class MLPTape: @unchecked Sendable {
     public func gaussNewtonProduct(_ parameters: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
                                    workspace: Workspace,
                                    outputMetric: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        blockByBlock(parameters, v, into: result, workspace: workspace, output: outputMetric) { block in
+            let gradients = (0..<depth).map { l in l == depth - 1 ? workspace.rOutputGradient : workspace.pingPong[l % 2] }
+            backpropagate(parameters, rows: block, gradients: gradients,
+                          activationGradients: Array(repeating: workspace.rActivationGradient, count: depth - 1), into: result)
+        }
+    }
+
+    /// For each block: J v, the loss's part at the outputs, then `backward` accumulating into `result`.
+    private func blockByBlock(_ parameters: UnsafePointer<Float>, _ v: UnsafePointer<Float>, into result: UnsafeMutablePointer<Float>,
+                              workspace: Workspace, output: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void,
+                              backward: (Range<Int>) -> Void) {
         workspace.reserve(for: mlp)
         clear(result)
         for block in blocks {
             jacobianProduct(parameters, v, rows: block, workspace: workspace)
-            outputMetric(block, workspace.rOutput, workspace.rOutputGradient)
-            let gradients = (0..<depth).map { l in l == depth - 1 ? workspace.rOutputGradient : workspace.pingPong[l % 2] }
-            backpropagate(parameters, rows: block, gradients: gradients,
-                          activationGradients: Array(repeating: workspace.rActivationGradient, count: depth - 1), into: result)
+            output(block, workspace.rOutput, workspace.rOutputGradient)
+            backward(block)
         }
     }
 

@@ -86,8 +86,8 @@ import TestSupport
 
 @Suite struct MetaGradientTests {
     /// A tiny policy and fixed episodes: the meta-objective as a function of θ alone.
-    func fixture(steps: Int = 1) throws -> (InnerLoop, Parameters, TaskRollout) {
-        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [4], activation: .tanh)
+    func fixture(steps: Int = 1, hiddenSizes: [Int] = [4], activation: Activation = .tanh) throws -> (InnerLoop, Parameters, TaskRollout) {
+        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: hiddenSizes, activation: activation)
         let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
                                   policy: policy, episodesPerTask: 3, workers: 1)
         var rng = Xoshiro256(seed: 3)
@@ -171,13 +171,9 @@ import TestSupport
     @Test(arguments: [(0, false), (1, false), (2, false), (1, true)], [Activation.tanh, .relu])
     func tapeEngineEqualsTheAutodiff(steps: (Int, Bool), activation: Activation) throws {
         let (count, firstOrder) = steps
-        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: [5, 4], activation: activation)
-        let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
-                                  policy: policy, episodesPerTask: 3, workers: 1)
+        let (inner, theta, sampled) = try fixture(steps: count, hiddenSizes: [5, 4], activation: activation)
+        let policy = inner.policy
         var rng = Xoshiro256(seed: 3)
-        let theta = policy.initialParameters(initialLogStd: -0.5, using: &rng)
-        let inner = InnerLoop(policy: policy, stepSizes: [0.5, 0.3])
-        let sampled = try inner.rollOut(task: .goalPosition(x: 0.2, y: 0.4), from: theta, steps: count, sampler: sampler, seed: 4, worker: 0)
         let rollout = TaskRollout(task: sampled.task, adaptation: sampled.adaptation.map(padded), validation: padded(sampled.validation),
                                   parameters: sampled.parameters)
         let learner = { (engine: MetaGradientEngine) in MAMLTRPO(inner: inner, innerSteps: count, firstOrder: firstOrder, engine: engine) }
