@@ -28,6 +28,7 @@ let package = Package(
         .target(name: "Autodiff", dependencies: ["CBLAS", "CBLASKernel", "SeededRandom"]),
         .target(name: "NN", dependencies: ["Autodiff"]),
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Experiments"),
 
         // MARK: - Environments (physics, envs, rendering)
         .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
@@ -39,12 +40,12 @@ let package = Package(
         .target(name: "Render", dependencies: ["Envs", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
-        .target(name: "RL", dependencies: ["NN", "Envs", "Config"]),
-        .target(name: "MetaLearning", dependencies: ["NN", "Config", "Graphics"], swiftSettings: releaseSafety),
+        .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments"]),
+        .target(name: "MetaLearning", dependencies: ["NN", "Config", "Experiments", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "Experiments", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,15 +53,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Autodiff"], path: "Tests/TestSupport"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "CBLASKernel", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
-        .testTarget(name: "RLTests", dependencies: ["RL", "TestSupport"]),
+        .testTarget(name: "RLTests", dependencies: ["RL", "Experiments", "TestSupport"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Config"]),
         .testTarget(name: "EnvsTests", dependencies: ["Envs", "Physics", "SeededRandom"]),
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Graphics", "Envs"], exclude: ["golden-half-cheetah.txt"]),
-        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Graphics", "TestSupport"]),
-        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "Config"]),
+        .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Experiments", "Graphics", "TestSupport"]),
+        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "Config", "Experiments"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import NN
 
@@ -49,15 +50,13 @@ public enum Evaluation {
     /// Mean and 95% confidence interval over tasks, per step.
     public static func summarize(_ values: [[Float]]) -> Curve {
         guard let steps = values.first?.count else { return Curve(mean: [], ci95: []) }
-        let n = Double(values.count)
         var curve = Curve(mean: [], ci95: [])
         for s in 0..<steps {
             let column = values.map { Double($0[s]) }
-            let m = column.reduce(0, +) / n
-            let variance = n > 1 ? column.reduce(0) { $0 + ($1 - m) * ($1 - m) } / (n - 1) : 0
+            let (m, ci) = Statistics.meanAndInterval(column)
             let sorted = column.sorted()
             curve.mean.append(m)
-            curve.ci95.append(1.96 * (variance / n).squareRoot())
+            curve.ci95.append(ci)
             curve.median.append(sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
             curve.diverged.append(column.filter { !$0.isFinite }.count)
         }
@@ -68,12 +67,9 @@ public enum Evaluation {
     /// `tasks` (validation tasks, not the test tasks): the pretrained baseline's tuned step size.
     public static func tunedStepSize(model: FunctionalModel, parameters: Parameters, tasks: [FewShotTask], steps: Int,
                                      candidates: [Float]) -> Float {
-        var best = (candidates[0], Double.infinity)
-        for alpha in candidates {
+        StepSizeSweep.best(candidates, higherIsBetter: false) { alpha in
             let curve = summarize(adaptationValues(model: model, parameters: parameters, tasks: tasks, steps: steps, stepSize: alpha))
-            let score = curve.mean.dropFirst().reduce(0, +) / Double(Swift.max(steps, 1))
-            if score.isFinite && score < best.1 { best = (alpha, score) }
-        }
-        return best.0
+            return curve.mean.dropFirst().reduce(0, +) / Double(Swift.max(steps, 1))
+        }.best
     }
 }

@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import NN
 
@@ -23,8 +24,10 @@ public struct TrainingRun {
     public private(set) var bestScore = Double.infinity
     public private(set) var bestIteration = 0
 
-    public static let progressHeader =
-        "iteration,meta_loss,pre_adaptation_loss,post_adaptation_loss,adaptation_gradient_norm,wall_time"
+    /// progress.csv's columns (the same writer and wall-time column as meta-RL's).
+    public static let progressColumns = ["iteration", "meta_loss", "pre_adaptation_loss", "post_adaptation_loss",
+                                         "adaptation_gradient_norm", "wall_s"]
+    var progress: ProgressLog { ProgressLog(url: progressURL, columns: Self.progressColumns) }
 
     public var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { folder.appendingPathComponent("progress.csv") }
@@ -50,26 +53,15 @@ public struct TrainingRun {
         elapsed = state.elapsed
         bestScore = state.metadata["best_score"].flatMap(Double.init) ?? .infinity
         bestIteration = state.metadata["best_iteration"].flatMap(Int.init) ?? 0
-        if let text = try? String(contentsOf: progressURL, encoding: .utf8) {
-            let rows = text.split(separator: "\n").filter { line in
-                guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
-                return i <= state.iteration
-            }
-            try (rows.joined(separator: "\n") + "\n").write(to: progressURL, atomically: true, encoding: .utf8)
-        }
+        if FileManager.default.fileExists(atPath: progressURL.path) { try progress.truncate(after: state.iteration) }
     }
 
     /// Trains until `iterations` meta-updates have been taken in total, calling `onStep` after
     /// each with (iteration, log, elapsed seconds).
     public mutating func train(until iterations: Int, onStep: (Int, MetaStepLog, Double) -> Void = { _, _, _ in }) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: progressURL.path) || learner.iteration == 0 {
-            try (Self.progressHeader + "\n").write(to: progressURL, atomically: true, encoding: .utf8)
-        }
-        let csv = try FileHandle(forWritingTo: progressURL)
-        defer { try? csv.close() }
-        try csv.seekToEnd()
-        var pending = ""
+        if !FileManager.default.fileExists(atPath: progressURL.path) || learner.iteration == 0 { try progress.start() }
+        var pending: [[String]] = []
         var start = DispatchTime.now().uptimeNanoseconds
         while learner.iteration < iterations {
             let tasks = sampleTasks(&rng)
@@ -78,18 +70,19 @@ public struct TrainingRun {
             elapsed += Double(now - start) * 1e-9
             start = now
             let i = learner.iteration
-            pending += "\(i),\(log.metaLoss),\(log.preAdaptationLoss),\(log.postAdaptationLoss),\(log.adaptationGradientNorm),\(String(format: "%.3f", elapsed))\n"
+            pending.append([String(i), "\(log.metaLoss)", "\(log.preAdaptationLoss)", "\(log.postAdaptationLoss)",
+                            "\(log.adaptationGradientNorm)", String(format: "%.3f", elapsed)])
             if let validation, i % validation.every == 0 || i == iterations {
                 try validate(validation.score)
             }
             if i % checkpointEvery == 0 || i == iterations {
-                csv.write(Data(pending.utf8))
-                pending = ""
+                try progress.append(pending)
+                pending = []
                 try saveCheckpoint()
             }
             onStep(i, log, elapsed)
         }
-        if !pending.isEmpty { csv.write(Data(pending.utf8)) }
+        try progress.append(pending)
     }
 
     public func saveCheckpoint() throws {

@@ -1,3 +1,4 @@
+import Experiments
 import Envs
 import Foundation
 
@@ -102,24 +103,18 @@ public enum Comparison {
         var validation = settings
         validation.seed = settings.seed &+ 7_919
         validation.taskCount = max(5, settings.taskCount / 4)
-        var scores: [String: Double] = [:]
-        var best: (schedule: [Float], score: Double) = (schedules[0].1, -.infinity)
-        for (label, schedule) in schedules {
+        let (best, scores) = try StepSizeSweep.best(schedules, higherIsBetter: true) { _, schedule in
             validation.stepSizes = schedule
             let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                     envConfig: checkpoint.config.envConfig, settings: validation,
                                                     gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
-            let score = curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
-            scores[label] = score
-            if score > best.score { best = (schedule, score) }
+            return curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
         }
-        return (best.schedule, scores)
+        return (best.1, Dictionary(uniqueKeysWithValues: zip(schedules.map(\.0), scores)))
     }
 }
 
 extension PolicyCheckpoint {
-    /// The random-initialisation baseline: this checkpoint's policy and config with fresh
-    /// parameters drawn as training starts them.
     /// The checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
     public static func readIfPresent(_ url: URL) throws -> PolicyCheckpoint? {
         FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil

@@ -1,4 +1,5 @@
 import Envs
+import Experiments
 import Foundation
 
 /// Meta-test evaluation (Finn et al. 2017, Figures 4–5): on held-out tasks, the average return
@@ -16,26 +17,19 @@ public struct AdaptationCurve: Sendable, Codable {
 
     init(perTask: [[Double]]) {
         self.perTask = perTask
-        let n = Double(perTask.count)
         steps = Array(0..<(perTask.first?.count ?? 0))
-        meanReturn = steps.map { s in perTask.reduce(0) { $0 + $1[s] } / n }
-        ci95 = steps.map { s in
-            let m = perTask.reduce(0) { $0 + $1[s] } / n
-            let variance = perTask.reduce(0) { $0 + ($1[s] - m) * ($1[s] - m) } / max(n - 1, 1)
-            return 1.96 * (variance / n).squareRoot()
-        }
+        let summaries = steps.map { s in Statistics.meanAndInterval(perTask.map { $0[s] }) }
+        meanReturn = summaries.map(\.mean)
+        ci95 = summaries.map(\.ci95)
     }
 
     /// Task-by-task differences `self − other` after each number of steps, for two methods
     /// evaluated on the same held-out tasks. Pairing cancels the tasks' spread in difficulty (a far
     /// goal is hard for every method), so its interval is much tighter than either curve's and says
     /// whether one method is better on the same tasks. An unadapted `other` (one column: the oracle)
-    /// is compared with every step of `self`.
-    public func minus(_ other: AdaptationCurve) -> AdaptationCurve {
-        precondition(perTask.count == other.perTask.count, "paired curves need the same tasks")
-        return AdaptationCurve(perTask: zip(perTask, other.perTask).map { mine, theirs in
-            mine.indices.map { s in mine[s] - theirs[Swift.min(s, theirs.count - 1)] }
-        })
+    /// is compared with every step of `self`. Nil for curves of different tasks.
+    public func minus(_ other: AdaptationCurve) -> AdaptationCurve? {
+        Statistics.pairedDifferences(perTask, other.perTask).map(AdaptationCurve.init)
     }
 }
 

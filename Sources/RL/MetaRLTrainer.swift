@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Envs
 import Config
@@ -27,6 +28,7 @@ public final class MetaRLTrainer {
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
+    var progress: ProgressLog { ProgressLog(url: progressURL, columns: MetaStepLog.progressColumns) }
 
     public init(config: MetaRLConfig, algorithm: Method, runDirectory: URL, resume: Bool,
                 engine: MetaGradientEngine = .tape) throws {
@@ -58,10 +60,10 @@ public final class MetaRLTrainer {
             }
             parameters = saved.parameters
             iteration = saved.iteration
-            earlierWallSeconds = try ProgressLog.truncate(progressURL, after: iteration)
+            earlierWallSeconds = try progress.truncate(after: iteration)
         } else {
             try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
-            try ProgressLog.start(progressURL)
+            try progress.start()
         }
     }
 
@@ -82,7 +84,7 @@ public final class MetaRLTrainer {
             let (next, log) = try learner.step(parameters, tasks: batch, sampler: sampler, seed: rng.next())
             parameters = next
             iteration += 1
-            try ProgressLog.append(progressURL, iteration: iteration, log: log, wallSeconds: earlierWallSeconds + Date().timeIntervalSince(start))
+            try progress.append([log.progressRow(iteration: iteration, wallSeconds: earlierWallSeconds + Date().timeIntervalSince(start))])
             if iteration % config.checkpointEvery == 0 || iteration == last { try checkpoint() }
             onIteration(iteration, log)
         }
@@ -110,39 +112,15 @@ public struct ResumeError: Error, CustomStringConvertible {
     public var description: String { "--resume: no checkpoint in \(folder) to continue (run without --resume to start this run)" }
 }
 
-/// progress.csv: one row per meta-iteration (rllab/garage convention).
-enum ProgressLog {
-    static let header = "iteration,return_before,return_after,kl,surrogate_before,surrogate_after,line_search_steps,"
-        + "env_steps,sampling_s,adaptation_s,meta_update_s,wall_s,rejection"
+extension MetaStepLog {
+    /// The columns of a meta-RL run's progress.csv.
+    static let progressColumns = ["iteration", "return_before", "return_after", "kl", "surrogate_before", "surrogate_after",
+                                  "line_search_steps", "env_steps", "sampling_s", "adaptation_s", "meta_update_s", "wall_s", "rejection"]
 
-    static func start(_ url: URL) throws {
-        try (header + "\n").write(to: url, atomically: true, encoding: .utf8)
+    /// This iteration's row.
+    func progressRow(iteration: Int, wallSeconds: Double) -> [String] {
+        let f = ProgressLog.field
+        return [String(iteration), f(returnBefore), f(returnAfter), f(kl), f(surrogateBefore), f(surrogateAfter), String(lineSearchSteps),
+                String(envSteps), f(samplingSeconds), f(adaptationSeconds), f(metaUpdateSeconds), f(wallSeconds), rejection ?? ""]
     }
-
-    static func append(_ url: URL, iteration: Int, log: MetaStepLog, wallSeconds: Double) throws {
-        let fields: [String] = [String(iteration), f(log.returnBefore), f(log.returnAfter), f(log.kl), f(log.surrogateBefore),
-                                f(log.surrogateAfter), String(log.lineSearchSteps), String(log.envSteps), f(log.samplingSeconds),
-                                f(log.adaptationSeconds), f(log.metaUpdateSeconds), f(wallSeconds),
-                                (log.rejection ?? "").replacingOccurrences(of: ",", with: ";")]
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
-    }
-
-    /// Drops rows past `iteration` (written after the checkpoint a resumed run starts from) and
-    /// returns the wall time of the last row kept (0 if none).
-    static func truncate(_ url: URL, after iteration: Int) throws -> Double {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else { try start(url); return 0 }
-        let kept = text.split(separator: "\n").filter { line in
-            guard let first = line.split(separator: ",").first, let i = Int(first) else { return true }
-            return i <= iteration
-        }
-        try (kept.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
-        let wallColumn = header.split(separator: ",").firstIndex(of: "wall_s")!
-        let fields = kept.last?.split(separator: ",", omittingEmptySubsequences: false) ?? []
-        return fields.count > wallColumn ? Double(fields[wallColumn]) ?? 0 : 0
-    }
-
-    private static func f(_ x: Double) -> String { String(format: "%.6g", x) }
 }

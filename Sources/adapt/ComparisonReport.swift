@@ -32,9 +32,8 @@ struct ComparisonReport: Codable {
         self.methods = methods
         let maml = methods.first { $0.method == "maml" }
         pairedDifferences = maml.map { maml in
-            methods.filter { $0.method != "maml" }.map { other in
-                let difference = maml.curve.minus(other.curve)
-                return PairedDifference(method: other.method, meanDifference: difference.meanReturn, ci95: difference.ci95)
+            methods.filter { $0.method != "maml" }.compactMap { other in
+                maml.curve.minus(other.curve).map { PairedDifference(method: other.method, meanDifference: $0.meanReturn, ci95: $0.ci95) }
             }
         }
     }
