@@ -7,7 +7,7 @@ import Foundation
 /// held-out tasks. The step sizes of pretrained and random are chosen by a sweep on separate
 /// validation tasks, as the paper tuned them.
 public struct MethodEvaluation: Sendable, Codable {
-    public var method: String
+    public var method: Method
     public var env: String
     /// Step sizes used at test time (α₁, α₂, …).
     public var stepSizes: [Float]
@@ -25,8 +25,8 @@ public struct ExperimentComparison: Sendable {
     public var settings: EvaluationSettings
     public var methods: [MethodEvaluation]
     /// Held-out rollouts of MAML and pretrained, and their checkpoints (for trajectory pictures).
-    public var rollouts: [String: [TaskRollout]]
-    public var checkpoints: [String: PolicyCheckpoint]
+    public var rollouts: [Method: [TaskRollout]]
+    public var checkpoints: [Method: PolicyCheckpoint]
 }
 
 public enum Comparison {
@@ -42,10 +42,9 @@ public enum Comparison {
     /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with
     /// `episodes` per adaptation step (default: the MAML policy's training K).
     public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings, episodes: Int? = nil,
-                           progress: (String) -> Void = { _ in }) throws -> ExperimentComparison {
-        let load = { (name: String) throws -> PolicyCheckpoint? in
-            let url = folder.appendingPathComponent("\(name).safetensors")
-            return try PolicyCheckpoint.readIfPresent(url)
+                           progress: (Method) -> Void = { _ in }) throws -> ExperimentComparison {
+        let load = { (method: Method) throws -> PolicyCheckpoint? in
+            try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors"))
         }
         guard let maml = try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("maml.safetensors")) else {
             throw PolicyCheckpoint.Error.invalid(path: folder.appendingPathComponent("maml.safetensors").path, reason: "missing")
@@ -55,18 +54,18 @@ public enum Comparison {
         let random = maml.randomBaseline(seed: settings.seed)
 
         var results: [MethodEvaluation] = []
-        var rollouts: [String: [TaskRollout]] = [:]
-        var checkpoints: [String: PolicyCheckpoint] = [:]
-        let candidates: [(String, PolicyCheckpoint?)] = [("maml", maml), ("pretrained", try load("pretrained")), ("random", random), ("oracle", try load("oracle"))]
+        var rollouts: [Method: [TaskRollout]] = [:]
+        var checkpoints: [Method: PolicyCheckpoint] = [:]
+        let candidates: [(Method, PolicyCheckpoint?)] = [(.maml, maml), (.pretrained, try load(.pretrained)), (.random, random), (.oracle, try load(.oracle))]
         for (method, checkpoint) in candidates {
             guard let checkpoint else { continue }
             progress(method)
             var methodSettings = settings
             var sweep: [String: Double]?, laterStepSweep: [String: Double]?
             switch method {
-            case "maml":
+            case .maml:
                 methodSettings.stepSizes = InnerLoop.halvingSchedule(maml.config.innerStepSize)
-            case "oracle":
+            case .oracle:
                 methodSettings.adaptationSteps = 0
             default:
                 let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), InnerLoop.halvingSchedule($0)) },
@@ -74,7 +73,7 @@ public enum Comparison {
                 methodSettings.stepSizes = best
                 sweep = scores
             }
-            if method != "oracle" && settings.adaptationSteps > 1 {
+            if method.adaptsAtTest && settings.adaptationSteps > 1 {
                 let alpha = methodSettings.stepSizes[0]
                 let (best, scores) = try sweepSchedules(checkpoint, laterStepRatios.map { (String($0), [alpha, alpha * $0]) },
                                                         settings: methodSettings)
@@ -85,7 +84,7 @@ public enum Comparison {
                                                                env: checkpoint.env, envConfig: checkpoint.config.envConfig,
                                                                settings: methodSettings, gamma: checkpoint.config.gamma,
                                                                lambda: checkpoint.config.gaeLambda)
-            if method == "maml" || method == "pretrained" {
+            if method == .maml || method == .pretrained {
                 rollouts[method] = taskRollouts
                 checkpoints[method] = checkpoint
             }

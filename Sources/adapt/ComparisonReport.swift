@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Envs
 import RL
@@ -18,7 +19,7 @@ struct ComparisonReport: Codable {
 
     /// A paired comparison: mean over tasks of MAML's return minus `method`'s, with its 95% CI.
     struct PairedDifference: Codable {
-        let method: String
+        let method: Method
         let meanDifference: [Double]
         let ci95: [Double]
     }
@@ -30,9 +31,9 @@ struct ComparisonReport: Codable {
         episodesPerTask = comparison.settings.episodesPerTask
         let methods = comparison.methods
         self.methods = methods
-        let maml = methods.first { $0.method == "maml" }
+        let maml = methods.first { $0.method == .maml }
         pairedDifferences = maml.map { maml in
-            methods.filter { $0.method != "maml" }.compactMap { other in
+            methods.filter { $0.method != .maml }.compactMap { other in
                 maml.curve.minus(other.curve).map { PairedDifference(method: other.method, meanDifference: $0.meanReturn, ci95: $0.ci95) }
             }
         }
@@ -48,7 +49,7 @@ struct ComparisonReport: Codable {
                 s < m.curve.steps.count ? String(format: "%.1f ± %.1f", m.curve.meanReturn[s], m.curve.ci95[s]) : "—"
             }
             let alpha = m.curve.steps.count > 1 ? m.stepSizes.map { String(format: "%g", $0) }.joined(separator: ", ") : "—"
-            lines.append("| \(m.method) | \(alpha) | " + cells.joined(separator: " | ") + " |")
+            lines.append("| \(m.method.rawValue) | \(alpha) | " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }
@@ -62,7 +63,7 @@ struct ComparisonReport: Codable {
                      "|---|" + String(repeating: "---|", count: steps)]
         for d in differences {
             let cells = zip(d.meanDifference, d.ci95).map { String(format: "%+.1f ± %.1f", $0, $1) }
-            lines.append("| maml − \(d.method) | " + cells.joined(separator: " | ") + " |")
+            lines.append("| maml − \(d.method.rawValue) | " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
     }
@@ -79,8 +80,8 @@ struct ComparisonReport: Codable {
             let x = c.steps.count == 1 ? [0, maxStep] : c.steps.map(Double.init)
             let y = c.steps.count == 1 ? [c.meanReturn[0], c.meanReturn[0]] : c.meanReturn
             let ci = c.steps.count == 1 ? [c.ci95[0], c.ci95[0]] : c.ci95
-            plot.add(.init(label: m.method, x: x, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
-                           dashed: m.method == "oracle", markers: c.steps.count > 1))
+            plot.add(.init(label: m.method.rawValue, x: x, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
+                           dashed: !m.method.adaptsAtTest, markers: c.steps.count > 1))
         }
         return plot
     }
@@ -93,11 +94,11 @@ struct ComparisonReport: Codable {
         try plot.writePNG(to: written[0])
         try plot.writeSVG(to: written[1])
         if experiment.hasPrefix("navigation") {
-            for (method, rollouts) in comparison.rollouts.sorted(by: { $0.key < $1.key }) {
+            for (method, rollouts) in comparison.rollouts.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                 guard let rollout = rollouts.first, let checkpoint = comparison.checkpoints[method] else { continue }
-                let trajectories = try Self.trajectoryPlot(rollout, checkpoint: checkpoint, title: "\(method), mean actions")
-                let png = folder.appendingPathComponent("trajectories-\(method).png").path
-                let svg = folder.appendingPathComponent("trajectories-\(method).svg").path
+                let trajectories = try Self.trajectoryPlot(rollout, checkpoint: checkpoint, title: "\(method.rawValue), mean actions")
+                let png = folder.appendingPathComponent("trajectories-\(method.rawValue).png").path
+                let svg = folder.appendingPathComponent("trajectories-\(method.rawValue).svg").path
                 try PNG.write(trajectories.plot.canvas(overlaying: trajectories.goal), to: png)
                 try trajectories.plot.svg(overlaying: trajectories.goal).write(toFile: svg, atomically: true, encoding: .utf8)
                 written += [png, svg]

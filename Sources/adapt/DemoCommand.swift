@@ -1,3 +1,4 @@
+import Experiments
 import ArgumentParser
 import Envs
 import Foundation
@@ -34,14 +35,14 @@ struct DemoCommand: ParsableCommand {
 
         var rows: [(String, [Double], String)] = []
         var mamlPath: [Parameters] = []
-        for method in ["maml", "pretrained", "random", "oracle"] {
-            guard let checkpoint = try method == "random" ? maml.randomBaseline(seed: seed)
-                : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method).safetensors")) else { continue }
-            let adaptationSteps = method == "oracle" ? 0 : steps
+        for method in [Method.maml, .pretrained, .random, .oracle] {
+            guard let checkpoint = try method == .random ? maml.randomBaseline(seed: seed)
+                : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors")) else { continue }
+            let adaptationSteps = method.adaptsAtTest ? steps : 0
             let rollout = try checkpoint.adapt(to: task, steps: adaptationSteps, seed: seed)
-            if method == "maml" { mamlPath = rollout.parameters }
+            if method == .maml { mamlPath = rollout.parameters }
             let greedy = try GreedyEpisode(checkpoint, parameters: rollout.adapted, task: task, seed: seed)
-            rows.append((method, rollout.adaptation.map(\.episodes.meanReturn) + [rollout.returnAfter], outcome(greedy, task: task)))
+            rows.append((method.rawValue, rollout.adaptation.map(\.episodes.meanReturn) + [rollout.returnAfter], outcome(greedy, task: task)))
         }
         printTable(rows)
         try show(maml, path: mamlPath, task: task)

@@ -111,16 +111,16 @@ extension MetaRLCommands {
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
         let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: command.episodes) { method in
-            if !command.json { print("\(experiment): evaluating \(method)…") }
+            if !command.json { print("\(experiment): evaluating \(method.rawValue)…") }
         }
         let report = ComparisonReport(comparison)
         if command.recordStepSizes {
             // Random has no file of its own: its α goes into the MAML checkpoint it is drawn from.
             for method in comparison.methods where method.sweep != nil || method.laterStepSweep != nil {
-                let owner = method.method == "random" ? "maml" : method.method
-                let url = folder.appendingPathComponent("\(owner).safetensors")
+                let owner = method.method == .random ? Method.maml : method.method
+                let url = folder.appendingPathComponent("\(owner.rawValue).safetensors")
                 var checkpoint = try PolicyCheckpoint.read(url)
-                if method.method == "random" { checkpoint.randomBaselineStepSizes = method.stepSizes }
+                if method.method == .random { checkpoint.randomBaselineStepSizes = method.stepSizes }
                 else { checkpoint.testStepSizes = method.stepSizes }
                 try checkpoint.write(to: url)
             }

@@ -8,9 +8,9 @@ import Foundation
 @Suite struct ComparisonReportTests {
     /// Two methods on three tasks whose difficulty differs by tens but whose difference is constant.
     func report() -> ComparisonReport {
-        let maml = MethodEvaluation(method: "maml", env: "navigation-2d", stepSizes: [0.5, 0.125],
+        let maml = MethodEvaluation(method: .maml, env: "navigation-2d", stepSizes: [0.5, 0.125],
                                     curve: AdaptationCurve(perTask: [[-40, -10], [-60, -30], [-20, -5]]), sweep: nil, laterStepSweep: ["0.25": -5])
-        let pretrained = MethodEvaluation(method: "pretrained", env: "navigation-2d", stepSizes: [0.1, 0.05],
+        let pretrained = MethodEvaluation(method: .pretrained, env: "navigation-2d", stepSizes: [0.1, 0.05],
                                           curve: AdaptationCurve(perTask: [[-41, -12], [-61, -32], [-21, -7]]), sweep: ["0.1": -8], laterStepSweep: nil)
         var settings = EvaluationSettings()
         settings.taskCount = 3
@@ -21,7 +21,7 @@ import Foundation
     @Test func pairedDifferencesAreMAMLMinusEachMethodOnTheSameTasks() throws {
         let r = report()
         let difference = try #require(r.pairedDifferences?.first)
-        #expect(difference.method == "pretrained" && difference.meanDifference == [1, 2] && difference.ci95 == [0, 0])
+        #expect(difference.method == .pretrained && difference.meanDifference == [1, 2] && difference.ci95 == [0, 0])
         #expect(r.differenceTable.contains("| maml − pretrained | +1.0 ± 0.0 | +2.0 ± 0.0 |"))
         #expect(r.table.contains("| maml | 0.5, 0.125 |"))
     }

@@ -38,7 +38,7 @@ import TestSupport
         settings.taskCount = 3
         settings.adaptationSteps = 2
         let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings)
-        #expect(comparison.methods.map(\.method) == ["maml", "pretrained", "random", "oracle"])
+        #expect(comparison.methods.map(\.method) == [.maml, .pretrained, .random, .oracle])
         // The same held-out tasks, in the same order, for every method.
         let tasks = try #require(comparison.methods.first?.tasks)
         #expect(tasks.count == 3 && Set(tasks).count == 3)
@@ -46,23 +46,23 @@ import TestSupport
             #expect(method.tasks == tasks, "\(method.method) was evaluated on other tasks")
         }
         for method in comparison.methods {
-            let steps = method.method == "oracle" ? 1 : 3
+            let steps = method.method == .oracle ? 1 : 3
             #expect(method.curve.meanReturn.count == steps && method.curve.perTask.count == 3, "\(method.method)")
             #expect(method.curve.meanReturn.allSatisfy(\.isFinite) && method.curve.ci95.allSatisfy { $0 >= 0 })
         }
         // Baselines get a step size from the sweep; MAML uses its training α; the oracle is not adapted.
         let byName = Dictionary(uniqueKeysWithValues: comparison.methods.map { ($0.method, $0) })
-        #expect(byName["pretrained"]?.sweep?.count == Comparison.sweepStepSizes.count)
-        #expect(byName["maml"]?.sweep == nil && byName["maml"]?.stepSizes.first == tinyConfig().innerStepSize)
-        #expect(byName["oracle"]?.env == "navigation-2d-oracle")
-        #expect(comparison.rollouts["maml"]?.first?.parameters.count == 3)
+        #expect(byName[.pretrained]?.sweep?.count == Comparison.sweepStepSizes.count)
+        #expect(byName[.maml]?.sweep == nil && byName[.maml]?.stepSizes.first == tinyConfig().innerStepSize)
+        #expect(byName[.oracle]?.env == "navigation-2d-oracle")
+        #expect(comparison.rollouts[.maml]?.first?.parameters.count == 3)
         // Every adapted method, MAML included, gets its later steps' ratio α₂/α₁ from a second sweep.
-        for name in ["maml", "pretrained", "random"] {
+        for name in [Method.maml, .pretrained, .random] {
             let method = try #require(byName[name])
             #expect(method.laterStepSweep?.count == Comparison.laterStepRatios.count, "\(name)")
             #expect(method.stepSizes.count == 2 && Comparison.laterStepRatios.contains(method.stepSizes[1] / method.stepSizes[0]), "\(name)")
         }
-        #expect(byName["oracle"]?.laterStepSweep == nil)
+        #expect(byName[.oracle]?.laterStepSweep == nil)
     }
 
     /// Paired differences by hand: task difficulty (a common offset per task) cancels, so the
