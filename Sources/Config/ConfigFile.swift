@@ -112,16 +112,6 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The `kind` key every experiment config starts with (`sinusoid`, `omniglot`, `meta-rl`), read
-/// before the whole file so the CLI can hand the file to the learner that understands it.
-public func experimentKind(of url: URL) throws -> String {
-    let node = try composeYAML(try readYAMLFile(url), file: url.path)
-    guard let kind = node["kind"]?.string else {
-        throw ConfigError(file: url.path, key: "kind", message: "missing: every experiment config names its kind (sinusoid, omniglot or meta-rl)")
-    }
-    return kind
-}
-
 /// A YAML file's text (configs and robot files): a readable, regular UTF-8 file of at most 1 MB
 /// (they are a few dozen lines).
 public func readYAMLFile(_ url: URL) throws -> String {

@@ -93,7 +93,7 @@ public final class MetaRLTrainer {
     /// Writes the checkpoint, naming the BLAS kernel that computed it (results reproduce per kernel).
     public func checkpoint() throws {
         var extra = checkpointMetadata
-        extra["blasKernel"] = BLAS.kernelDescription
+        extra["blas_kernel"] = BLAS.kernelDescription
         try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,
                              config: config, iteration: iteration, extra: extra).write(to: checkpointURL)
     }

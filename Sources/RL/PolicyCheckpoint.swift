@@ -19,7 +19,7 @@ public struct PolicyCheckpoint: Sendable {
 
     /// The step sizes (α₁, α₂; the last is reused) this policy adapts best with at test time, if
     /// an evaluation recorded them (`adapt eval --experiment … --record-step-sizes`); otherwise
-    /// the training α, halved after the first step. Older files record only α₁ (`testStepSize`).
+    /// the training α, halved after the first step.
     public var testStepSizes: [Float] {
         get { recordedTestStepSizes ?? InnerLoop.halvingSchedule(config.innerStepSize) }
         set { recordedTestStepSizes = newValue }
@@ -27,21 +27,30 @@ public struct PolicyCheckpoint: Sendable {
 
     /// The recorded test schedule itself, nil where none was recorded.
     var recordedTestStepSizes: [Float]? {
-        get { Self.schedule(metadata["testStepSizes"], first: metadata["testStepSize"]) }
-        set { metadata["testStepSizes"] = newValue.map(Self.text); metadata["testStepSize"] = nil }
+        get { metadata["test_step_sizes"].flatMap(Self.validSchedule) }
+        set { metadata["test_step_sizes"] = newValue.map(Self.text) }
     }
 
     /// The step sizes of the random-initialisation baseline derived from this (MAML) checkpoint,
     /// if an evaluation recorded its sweep; `randomlyInitialised` hands them on as `testStepSizes`.
     public var randomBaselineStepSizes: [Float]? {
-        get { Self.schedule(metadata["randomTestStepSizes"], first: metadata["randomTestStepSize"]) }
-        set { metadata["randomTestStepSizes"] = newValue.map(Self.text); metadata["randomTestStepSize"] = nil }
+        get { metadata["random_test_step_sizes"].flatMap(Self.validSchedule) }
+        set { metadata["random_test_step_sizes"] = newValue.map(Self.text) }
     }
 
-    /// "0.1,0.025" → [0.1, 0.025]; a lone first step (older files) → that α, halved after.
-    static func schedule(_ list: String?, first: String?) -> [Float]? {
-        if let values = list?.split(separator: ",").compactMap({ Float(String($0)) }), !values.isEmpty { return values }
-        return first.flatMap(Float.init).map(InnerLoop.halvingSchedule)
+    /// Metadata keys are snake_case, as in the supervised checkpoints and progress.csv. Files
+    /// written before keep reading: their camelCase keys are renamed here, and a lone first step
+    /// (`testStepSize`, before schedules were recorded) becomes that α halved after.
+    static func migrated(_ metadata: [String: String]) -> [String: String] {
+        var meta = metadata
+        for (old, new) in [("testStepSizes", "test_step_sizes"), ("randomTestStepSizes", "random_test_step_sizes"), ("blasKernel", "blas_kernel")] {
+            if let value = meta.removeValue(forKey: old), meta[new] == nil { meta[new] = value }
+        }
+        for (old, new) in [("testStepSize", "test_step_sizes"), ("randomTestStepSize", "random_test_step_sizes")] {
+            guard let value = meta.removeValue(forKey: old), meta[new] == nil else { continue }
+            meta[new] = Float(value).map { text(InnerLoop.halvingSchedule($0)) } ?? value
+        }
+        return meta
     }
 
     static func text(_ schedule: [Float]) -> String { schedule.map { String($0) }.joined(separator: ",") }
@@ -91,7 +100,7 @@ public struct PolicyCheckpoint: Sendable {
     /// Reads and checks a checkpoint: the tensors must match the policy the metadata describes.
     public static func read(_ url: URL) throws -> PolicyCheckpoint {
         let contents = try Safetensors.read(url)
-        let meta = contents.metadata
+        let meta = migrated(contents.metadata)
         func field(_ key: String) throws -> String {
             guard let value = meta[key] else { throw Error.invalid(path: url.path, reason: "metadata lacks '\(key)'") }
             return value
@@ -117,7 +126,7 @@ public struct PolicyCheckpoint: Sendable {
         }
         let algorithm = try field("algorithm")
         guard Method(rawValue: algorithm) != nil else { throw Error.invalid(path: url.path, reason: "metadata 'algorithm' '\(algorithm)' is unknown") }
-        for key in ["testStepSizes", "testStepSize", "randomTestStepSizes", "randomTestStepSize"] {
+        for key in ["test_step_sizes", "random_test_step_sizes"] {
             if let text = meta[key], Self.validSchedule(text) == nil {
                 throw Error.invalid(path: url.path, reason: "metadata '\(key)' is '\(text)': expected 1 to 8 comma-separated step sizes in (0, 100]")
             }

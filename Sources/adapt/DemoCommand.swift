@@ -13,11 +13,13 @@ struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo", abstract: "Adapt the shipped policies to a new task and show MAML before and after.")
 
-    @Option(help: "Experiment (a folder of policies/).") var env = "half-cheetah-vel"
+    @Option(name: [.customLong("experiment"), .customLong("env")],
+            help: "Meta-RL experiment, as in `adapt eval --experiment` (experiments are named after their env).")
+    var experiment = "half-cheetah-vel"
     @Option(help: "Seed of the new task and its episodes.") var seed: UInt64 = 2017
     @Option(help: "Adaptation steps.") var steps = 2
     @Flag(name: .customLong("no-play"), help: "Do not play the rollouts in the terminal.") var noPlay = false
-    @Option(help: "Folder of shipped policies.") var policies = "policies"
+    @Option(help: "Folder of the experiment's checkpoints, as in `adapt eval` (default policies/<experiment>).") var policies: String?
     @Option(help: "Where the GIF goes.") var out = "runs/demo"
 
     func validate() throws {
@@ -25,13 +27,13 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let folder = URL(fileURLWithPath: policies).appendingPathComponent(env)
+        let folder = URL(fileURLWithPath: policies ?? "policies/\(experiment)")
         guard let maml = try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("maml.safetensors")) else {
             throw ValidationError("no shipped MAML policy in \(folder.path) (experiments: \(shippedExperiments().joined(separator: ", ")))")
         }
         var rng = Xoshiro256(seed: seed)
         let task = try EnvRegistry.spec(maml.env).tasks.sample(using: &rng)
-        print("\(env): new task — \(task); \(maml.config.episodesPerTask) fresh episodes per adaptation step\n")
+        print("\(experiment): new task — \(task); \(maml.config.episodesPerTask) fresh episodes per adaptation step\n")
 
         var rows: [(String, [Double], String)] = []
         var mamlPath: [Parameters] = []
@@ -89,8 +91,8 @@ struct DemoCommand: ParsableCommand {
     }
 
     private func shippedExperiments() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: policies)) ?? []).filter {
-            FileManager.default.fileExists(atPath: "\(policies)/\($0)/maml.safetensors")
+        ((try? FileManager.default.contentsOfDirectory(atPath: "policies")) ?? []).filter {
+            FileManager.default.fileExists(atPath: "policies/\($0)/maml.safetensors")
         }.sorted()
     }
 }

@@ -7,16 +7,14 @@ import RL
 
 /// Meta-reinforcement learning from the CLI (MAML-TRPO on the navigation and locomotion envs).
 enum MetaRLCommands {
-    static func train(_ command: TrainCommand, configURL: URL) throws {
+    static func train(_ command: TrainingOptions, configURL: URL) throws {
         var config = try MetaRLConfig.load(configURL)
         if let iterations = command.iterations { config.iterations = iterations }
         if let seed = command.seed { config.seed = seed }
         let algorithm = try Method(parsing: command.algo ?? "maml", supported: MetaRLTrainer.methods)
         let name = configURL.deletingPathExtension().lastPathComponent
         let out = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
-        if !command.resume, FileManager.default.fileExists(atPath: out.appendingPathComponent("checkpoint.safetensors").path) {
-            throw ValidationError("\(out.path) already holds a run: pass --resume to continue it, or another --out")
-        }
+        try RunFolder.requireUsable(out, resume: command.resume)
         let trainer = try MetaRLTrainer(config: config, algorithm: algorithm, runDirectory: out, resume: command.resume)
         trainer.checkpointMetadata["commit"] = GitCommit.current
         if trainer.iteration > 0 { print("resuming \(out.path) from iteration \(trainer.iteration)") }
@@ -31,9 +29,10 @@ enum MetaRLCommands {
         print("done: \(trainer.checkpointURL.path)")
     }
 
-    static func evaluate(_ command: EvalCommand, configURL: URL?) throws {
-        if let experiment = command.experiment { return try compare(experiment, command) }
-        guard let path = command.policy else {
+    static func evaluate(_ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
+        if let replot = metaRL.replot { return try self.replot(replot, out: command.out) }
+        if let experiment = metaRL.experiment { return try compare(experiment, command, metaRL) }
+        guard let path = metaRL.policy else {
             throw ValidationError("meta-RL evaluation takes --policy <checkpoint> or --experiment <name>")
         }
         let checkpoint = try PolicyCheckpoint.read(URL(fileURLWithPath: path))
@@ -41,8 +40,8 @@ enum MetaRLCommands {
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        settings.episodesPerTask = command.episodes ?? checkpoint.config.episodesPerTask
-        settings.stepSizes = command.stepSize.map(InnerLoop.halvingSchedule) ?? checkpoint.testStepSizes
+        settings.episodesPerTask = metaRL.episodes ?? checkpoint.config.episodesPerTask
+        settings.stepSizes = metaRL.stepSize.map(InnerLoop.halvingSchedule) ?? checkpoint.testStepSizes
         settings.workers = checkpoint.config.threads
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,
@@ -64,14 +63,14 @@ enum MetaRLCommands {
 extension MetaRLCommands {
     /// `adapt eval --experiment NAME[,NAME…]`: every method in policies/NAME on the same held-out
     /// tasks; with several experiments also one figure with a panel per experiment (Figure 5).
-    static func compare(_ experiments: String, _ command: EvalCommand) throws {
+    static func compare(_ experiments: String, _ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
         let names = experiments.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
         if names.count > 1, command.policies != nil {
             throw ValidationError("--policies names one experiment's folder; give one --experiment with it")
         }
         var reports: [ComparisonReport] = []
         for name in names {
-            reports.append(try compareOne(name, command, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
+            reports.append(try compareOne(name, command, metaRL, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
         }
         if names.count > 1 {
             let figure = try writePanels(reports, out: command.out)
@@ -104,17 +103,17 @@ extension MetaRLCommands {
 
     /// One experiment: evaluates, optionally records the swept step sizes, writes plots and
     /// comparison.json into `out` (default runs/eval-NAME) and prints the table.
-    static func compareOne(_ experiment: String, _ command: EvalCommand, out: String?) throws -> ComparisonReport {
+    static func compareOne(_ experiment: String, _ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions, out: String?) throws -> ComparisonReport {
         let folder = URL(fileURLWithPath: command.policies ?? "policies/\(experiment)")
         var settings = EvaluationSettings()
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: command.episodes) { method in
+        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: metaRL.episodes) { method in
             if !command.json { print("\(experiment): evaluating \(method.rawValue)…") }
         }
         let report = ComparisonReport(comparison)
-        if command.recordStepSizes {
+        if metaRL.recordStepSizes {
             // Random has no file of its own: its α goes into the MAML checkpoint it is drawn from.
             for method in comparison.methods where method.sweep != nil || method.laterStepSweep != nil {
                 let owner = method.method == .random ? Method.maml : method.method

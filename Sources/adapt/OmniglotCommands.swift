@@ -5,14 +5,14 @@ import MetaLearning
 /// Few-shot classification from the CLI: `adapt train --config envs/experiments/omniglot.yaml --data PATH`
 /// and `adapt eval --config envs/experiments/omniglot.yaml --policies runs/omniglot-maml`.
 enum OmniglotCommands {
-    static func train(_ command: TrainCommand, configURL: URL) throws {
+    static func train(_ command: TrainingOptions, dataset: DatasetOptions, configURL: URL) throws {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
         let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
         guard algorithm == .maml || algorithm == .fomaml || algorithm == .reptile else {
             throw ValidationError("few-shot classification trains maml, fomaml or reptile, not \(algorithm.rawValue)")
         }
-        let data = try dataFolder(command.data ?? config.data)
+        let data = try dataFolder(dataset.data ?? config.data)
         SupervisedCommands.log("loading \(data.path) …")
         let images = try ImageFolder.load(data, size: config.imageSize)
         let (train, _) = try OmniglotExperiment.samplers(config, folder: images)
@@ -20,7 +20,7 @@ enum OmniglotCommands {
         let iterations = command.iterations ?? config.iterations
         let folder = URL(fileURLWithPath: command.out ?? "runs/omniglot-\(algorithm.rawValue)")
         var run = OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
-        try SupervisedCommands.prepare(folder: folder, config: config.yaml(), resume: command.resume)
+        try RunFolder.prepare(folder, config: config.yaml(), resume: command.resume)
         if command.resume { try run.resume() }
         var bar = ProgressBar(total: iterations, startingAt: run.learner.iteration, quiet: command.quiet)
         try run.train(until: iterations) { i, log, _ in
@@ -30,7 +30,7 @@ enum OmniglotCommands {
         SupervisedCommands.log(String(format: "%d iterations in %.1f s; policy in %@", run.learner.iteration, run.elapsed, folder.path))
     }
 
-    static func evaluate(_ command: EvalCommand, configURL: URL) throws {
+    static func evaluate(_ command: HeldOutOptions, dataset: DatasetOptions, configURL: URL) throws {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.evaluation.seed = seed }
         guard let policies = command.policies else { throw ValidationError("--policies: a run folder or a policy file") }
@@ -39,7 +39,7 @@ enum OmniglotCommands {
         let policy = try SinusoidExperiment.loadPolicy(url)
         var rng = Xoshiro256(seed: 0)
         try SinusoidExperiment.requireShapes(policy, of: config.model.initialParameters(using: &rng), path: url.path)
-        let data = try dataFolder(command.data ?? config.data)
+        let data = try dataFolder(dataset.data ?? config.data)
         let images = try ImageFolder.load(data, size: config.imageSize)
         let (_, test) = try OmniglotExperiment.samplers(config, folder: images)
         let curve = OmniglotExperiment.evaluate(config, parameters: policy.parameters, stepSizes: policy.stepSizes,

@@ -1,121 +1,12 @@
 import Experiments
 import ArgumentParser
-import Config
 import Foundation
 import MetaLearning
-import NN
 
-/// Supervised meta-learning from the CLI (sinusoid regression, few-shot classification): parses
-/// options, calls `MetaLearning`, reports progress.
+/// What the supervised commands (sinusoid, few-shot classification) share.
 enum SupervisedCommands {
-    static func train(_ command: TrainCommand, configURL: URL) throws {
-        switch try experimentKind(of: configURL) {
-        case "omniglot": try OmniglotCommands.train(command, configURL: configURL)
-        default: try trainSinusoid(command, configURL: configURL)
-        }
-    }
-
-    static func evaluate(_ command: EvalCommand, configURL: URL) throws {
-        switch try experimentKind(of: configURL) {
-        case "omniglot": try OmniglotCommands.evaluate(command, configURL: configURL)
-        default: try evaluateSinusoid(command, configURL: configURL)
-        }
-    }
-
-    // MARK: - Sinusoid
-
-    static func trainSinusoid(_ command: TrainCommand, configURL: URL) throws {
-        var config = try SinusoidConfig.load(configURL)
-        if let seed = command.seed { config.seed = seed }
-        let algorithm = try parseAlgorithm(command.algo) ?? config.algorithm
-        let iterations = command.iterations ?? config.iterations
-        let folder = URL(fileURLWithPath: command.out ?? "runs/sinusoid-\(algorithm.rawValue)")
-        var run = SinusoidExperiment.run(config, algorithm: algorithm, folder: folder)
-        try prepare(folder: folder, config: config.yaml(), resume: command.resume)
-        if command.resume {
-            try run.resume()
-            log("resuming \(folder.path) at iteration \(run.learner.iteration)")
-        }
-        var bar = ProgressBar(total: iterations, startingAt: run.learner.iteration, quiet: command.quiet)
-        try run.train(until: iterations) { i, stepLog, _ in
-            bar.update(i, status: String(format: "loss %.4f (pre %.4f)", stepLog.postAdaptationLoss, stepLog.preAdaptationLoss))
-        }
-        let policyURL = folder.appendingPathComponent("policy.safetensors")
-        try run.savePolicy(to: policyURL)
-        log(String(format: "%@: %d iterations in %.1f s; final policy %@", algorithm.rawValue, run.learner.iteration, run.elapsed, policyURL.path))
-        if run.validation != nil {
-            log(String(format: "best validation score %.4f at iteration %d: %@", run.bestScore, run.bestIteration, run.bestURL.path))
-        }
-    }
-
-    static func evaluateSinusoid(_ command: EvalCommand, configURL: URL) throws {
-        let config = try SinusoidConfig.load(configURL)
-        let folder = URL(fileURLWithPath: command.policies ?? "policies/sinusoid")
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
-        guard !files.isEmpty else { throw ValidationError("no .safetensors policies in \(folder.path)") }
-        let order = Method.allCases.map(\.rawValue)
-        let sorted = files.sorted { a, b in
-            let ia = order.firstIndex(of: String(a.dropLast(12))) ?? order.count, ib = order.firstIndex(of: String(b.dropLast(12))) ?? order.count
-            return ia != ib ? ia < ib : a < b
-        }
-        let policies = try sorted.map { file in
-            let url = folder.appendingPathComponent(file)
-            let policy = try SinusoidExperiment.loadPolicy(url)
-            var rng = Xoshiro256(seed: 0)
-            var shaped = config
-            shaped.activation = policy.activation
-            try SinusoidExperiment.requireShapes(policy, of: shaped.initialParameters(for: policy.algorithm, using: &rng), path: url.path)
-            return policy
-        }
-        let report = SinusoidExperiment.evaluate(config, policies: policies, tasks: command.tasks, steps: command.steps, seed: command.seed)
-        let out = URL(fileURLWithPath: command.out ?? "runs/eval-sinusoid")
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        let data = try encoder.encode(report)
-        try data.write(to: out.appendingPathComponent("results.json"), options: .atomic)
-        let plots = try SinusoidPlots.write(config: config, report: report, policies: policies,
-                                            policyFolder: folder, to: out)
-        if command.json {
-            print(String(decoding: data, as: UTF8.self))
-        } else {
-            print(table(report))
-            log("results and plots in \(out.path): \(plots.joined(separator: ", "))")
-        }
-    }
-
-    /// Query MSE after 0, 1, 5, 10 steps for each method and K, as a Markdown table.
-    static func table(_ report: SinusoidExperiment.Report) -> String {
-        let shown = [0, 1, 5, 10].filter { $0 <= report.steps }
-        var lines = ["| method | K | α | " + shown.map { "\($0) step\($0 == 1 ? "" : "s")" }.joined(separator: " | ") + " |",
-                     "|---|---|---|" + shown.map { _ in "---|" }.joined()]
-        for m in report.methods {
-            for k in m.mse.keys.sorted(by: { Int($0)! < Int($1)! }) {
-                let c = m.mse[k]!
-                lines.append("| \(m.method) | \(k) | \(m.stepSize[k].map { String(format: "%.3g", $0) } ?? "") | "
-                             + shown.map { String(format: "%.3f ± %.3f", c.mean[$0], c.ci95[$0]) }.joined(separator: " | ") + " |")
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
-
-    // MARK: - Shared
-
     static func parseAlgorithm(_ name: String?) throws -> Method? {
         try name.map { try Method(parsing: $0, supported: MetaLearner.methods) }
-    }
-
-    /// Creates the run folder and records the config; refuses to overwrite a run unless resuming.
-    static func prepare(folder: URL, config: String, resume: Bool) throws {
-        let checkpoint = folder.appendingPathComponent("checkpoint.safetensors")
-        let exists = FileManager.default.fileExists(atPath: checkpoint.path)
-        if resume && !exists { throw ValidationError("--resume: no checkpoint in \(folder.path)") }
-        if !resume && exists {
-            throw ValidationError("\(folder.path) already holds a run; pass --resume to continue it or choose another --out")
-        }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try config.write(to: folder.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
     }
 
     static func log(_ message: String) {

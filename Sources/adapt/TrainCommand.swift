@@ -2,12 +2,34 @@ import ArgumentParser
 import Config
 import Foundation
 
-/// `adapt train --config envs/<experiment>.yaml`: meta-trains (or trains a baseline) and writes
-/// `runs/<name>/` (config.yaml, progress.csv, checkpoints). The config's `kind` picks the learner.
+/// `adapt train --config envs/experiments/<experiment>.yaml`: meta-trains (or trains a baseline)
+/// and writes `runs/<name>/` (config.yaml, progress.csv, checkpoints). The config's `kind` picks
+/// the learner, once, here.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a meta-learner or a baseline from an experiment config.")
 
+    @OptionGroup var training: TrainingOptions
+    @OptionGroup(title: "Few-shot classification (kind: omniglot)") var dataset: DatasetOptions
+
+    func validate() throws {
+        try Limits.check("--iterations", training.iterations, in: 1...100_000_000)
+    }
+
+    func run() throws {
+        let url = URL(fileURLWithPath: training.config)
+        let kind = try ExperimentKind(of: url)
+        try dataset.requireUnused(unless: kind)
+        switch kind {
+        case .sinusoid: try SinusoidCommands.train(training, configURL: url)
+        case .omniglot: try OmniglotCommands.train(training, dataset: dataset, configURL: url)
+        case .metaRL: try MetaRLCommands.train(training, configURL: url)
+        }
+    }
+}
+
+/// What every training run takes, whatever the experiment kind.
+struct TrainingOptions: ParsableArguments {
     @Option(help: "Experiment config (YAML), e.g. envs/experiments/sinusoid.yaml or envs/experiments/navigation-2d.yaml.")
     var config: String
     @Option(help: "Algorithm: maml, fomaml, reptile, pretrained or oracle (the config's default if omitted).")
@@ -16,19 +38,16 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Meta-iterations (overrides the config).") var iterations: Int?
     @Flag(help: "Continue the run in --out from its latest checkpoint.") var resume = false
     @Option(help: "Random seed (overrides the config).") var seed: UInt64?
-    @Option(help: "Dataset folder for few-shot classification (Omniglot layout).") var data: String?
     @Flag(help: "No progress bar (for logs).") var quiet = false
+}
 
-    func validate() throws {
-        try Limits.check("--iterations", iterations, in: 1...100_000_000)
-    }
+/// The image dataset few-shot classification reads; refused for other kinds rather than ignored.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "Dataset folder (Omniglot layout: alphabet/character/*.png; default: the config's `data`).") var data: String?
 
-    func run() throws {
-        let url = URL(fileURLWithPath: config)
-        switch try experimentKind(of: url) {
-        case "sinusoid", "omniglot": try SupervisedCommands.train(self, configURL: url)
-        case "meta-rl": try MetaRLCommands.train(self, configURL: url)
-        case let other: throw ValidationError("\(config): unknown experiment kind '\(other)' (sinusoid, omniglot or meta-rl)")
+    func requireUnused(unless kind: ExperimentKind) throws {
+        if data != nil, kind != .omniglot {
+            throw ValidationError("--data applies to few-shot classification configs (kind: omniglot), not \(kind.rawValue)")
         }
     }
 }

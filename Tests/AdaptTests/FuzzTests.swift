@@ -84,11 +84,10 @@ import Testing
             try Data(text.utf8).write(to: url)
             let start = Date()
             do {
-                switch try experimentKind(of: url) {
-                case "meta-rl": try check(MetaRLConfig.load(url))
-                case "sinusoid": _ = try SinusoidConfig.load(url)
-                case "omniglot": _ = try OmniglotConfig.load(url)
-                default: break
+                switch try ExperimentKind(of: url) {
+                case .metaRL: try check(MetaRLConfig.load(url))
+                case .sinusoid: _ = try SinusoidConfig.load(url)
+                case .omniglot: _ = try OmniglotConfig.load(url)
                 }
                 accepted += 1
             } catch let error as ConfigError {
@@ -225,6 +224,31 @@ import Testing
             do { _ = try Adapt.parseAsRoot(line) } catch { rejected += 1; #expect(!Adapt.message(for: error).isEmpty, "\(line)") }
         }
         #expect(rejected > 250, "\(rejected) of 300 rejected")
+    }
+
+    /// An option of another experiment kind is refused, naming the option, not silently ignored;
+    /// so is a config of an unknown kind.
+    @Test func optionsOfAnotherKindAreRefused() throws {
+        try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
+        let bogus = Self.folder.appendingPathComponent("bogus.yaml")
+        try Data("kind: bogus\n".utf8).write(to: bogus)
+        func path(_ p: String) -> String { Self.repository.appendingPathComponent(p).path }
+        let cases: [([String], String)] = [
+            (["train", "--config", path("envs/experiments/navigation-2d.yaml"), "--data", "x"], "--data"),
+            (["eval", "--config", path("envs/experiments/sinusoid.yaml"), "--episodes", "3"], "--episodes"),
+            (["eval", "--config", path("envs/experiments/sinusoid.yaml"), "--step-size", "0.1"], "--step-size"),
+            (["eval", "--policy", path("policies/navigation-2d/maml.safetensors"), "--data", "x"], "--data"),
+            (["train", "--config", bogus.path], "unknown kind 'bogus'"),
+        ]
+        for (line, expected) in cases {
+            do {
+                var command = try Adapt.parseAsRoot(line)
+                try command.run()
+                Issue.record("\(line) was accepted")
+            } catch {
+                #expect(Adapt.message(for: error).contains(expected), "\(line): \(Adapt.message(for: error))")
+            }
+        }
     }
 
     /// A sample through the real binary: each ends within its time with exit status 1 or 64 and a

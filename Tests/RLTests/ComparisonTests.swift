@@ -85,10 +85,16 @@ import TestSupport
         checkpoint.testStepSizes = [0.25, 0.0625]
         try checkpoint.write(to: url)
         #expect(try PolicyCheckpoint.read(url).testStepSizes == [0.25, 0.0625])
-        // A file from before schedules were recorded names only the first step: halved after it.
-        checkpoint.metadata["testStepSizes"] = nil
+        #expect(checkpoint.metadata["test_step_sizes"] == "0.25,0.0625")
+        // A file from before: camelCase keys, and only the first step recorded (halved after it).
+        checkpoint.metadata["test_step_sizes"] = nil
         checkpoint.metadata["testStepSize"] = "2"
-        #expect(checkpoint.testStepSizes == [2, 1])
+        checkpoint.metadata["blas_kernel"] = nil
+        checkpoint.metadata["blasKernel"] = "Haswell"
+        try checkpoint.write(to: url)
+        let old = try PolicyCheckpoint.read(url)
+        #expect(old.testStepSizes == [2, 1] && old.metadata["blas_kernel"] == "Haswell")
+        #expect(old.metadata.keys.allSatisfy { $0 == $0.lowercased() }, "\(old.metadata.keys)")
     }
 
     /// The checkpoint API the demo, render and the comparison share: adaptation with the recorded

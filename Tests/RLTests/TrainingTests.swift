@@ -128,7 +128,7 @@ import TestSupport
         try saved.write(to: first.checkpointURL)  // killed after iteration 3's progress row, before its checkpoint
         let resumed = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: interrupted, resume: true)
         #expect(resumed.iteration == 2)
-        #expect(try PolicyCheckpoint.read(first.checkpointURL).metadata["blasKernel"] == BLAS.kernelDescription)
+        #expect(try PolicyCheckpoint.read(first.checkpointURL).metadata["blas_kernel"] == BLAS.kernelDescription)
         try resumed.train()
         #expect(resumed.parameters.flattened().scalars == full.parameters.flattened().scalars)
         let rows = { (url: URL) in try String(contentsOf: url.appendingPathComponent("progress.csv"), encoding: .utf8)
