@@ -2,7 +2,7 @@ import Experiments
 import Foundation
 import NN
 
-/// Meta-test evaluation: adapt to each held-out task with the same `InnerLoop` as training and
+/// Meta-test evaluation: adapt to each held-out task with the same `SupportSetAdaptation` as training and
 /// read a metric on its query set after 0, 1, …, N steps.
 public enum Evaluation {
     /// Mean and 95% confidence half-width (1.96 standard errors) of a metric at each step.
@@ -33,7 +33,7 @@ public enum Evaluation {
     public static func adaptationValues(model: FunctionalModel, parameters: Parameters, stepSizes: Parameters? = nil,
                                         tasks: [FewShotTask], steps: Int, stepSize: Float,
                                         metric: Metric = .loss) -> [[Float]] {
-        let inner = InnerLoop(steps: steps, stepSize: stepSize, createGraph: false)
+        let inner = SupportSetAdaptation(steps: steps, stepSize: stepSize, createGraph: false)
         return tasks.map { task in
             var values: [Float] = []
             _ = inner.adapt(parameters.detached(), stepSizes: stepSizes?.detached(), model: model,

@@ -91,12 +91,12 @@ public struct MetaLearner: Sendable {
     }
 
     /// The inner loop this learner trains with.
-    public var trainingInnerLoop: InnerLoop {
+    public var trainingAdaptation: SupportSetAdaptation {
         switch algorithm {
-        case .maml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: true)
-        case .fomaml: InnerLoop(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
-        case .reptile: InnerLoop(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
-        case .pretrained, .random, .oracle: InnerLoop(steps: 0, stepSize: 0, createGraph: false)
+        case .maml: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: true)
+        case .fomaml: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
+        case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
+        case .pretrained, .random, .oracle: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -108,7 +108,7 @@ public struct MetaLearner: Sendable {
         if algorithm.adaptsInTraining, model.batchesTasks, let batch = TaskBatch(tasks) {
             return algorithm == .reptile ? reptileGradient(on: batch) : metaGradient(on: batch)
         }
-        let inner = trainingInnerLoop
+        let inner = trainingAdaptation
         let scale = 1 / Float(tasks.count)
         var total = trainable.map { Tensor.zeros($0.shape) }
         var log = MetaStepLog(metaLoss: 0, preAdaptationLoss: 0, postAdaptationLoss: 0, adaptationGradientNorm: 0)
@@ -120,15 +120,8 @@ public struct MetaLearner: Sendable {
                 // (second order: through the inner gradients too).
                 let leaves = trainable.requiringGradient()
                 let (theta, alpha) = Self.split(leaves)
-                var stepLosses: [Tensor] = []
-                let adapted = inner.adapt(theta, stepSizes: alpha, model: model,
-                                          inputs: task.supportInputs, targets: task.supportTargets) { step, adaptedTheta in
-                    if settings.multiStepLoss && step >= 1 && step < inner.steps {
-                        stepLosses.append(model.loss(adaptedTheta, task.queryInputs, task.queryTargets))
-                    }
-                }
-                let queryLoss = model.loss(adapted.parameters, task.queryInputs, task.queryTargets)
-                let objective = stepLosses.isEmpty ? queryLoss : (stepLosses.reduce(queryLoss, +) / Float(stepLosses.count + 1))
+                let (objective, queryLoss, adapted) = adaptedObjective(theta, stepSizes: alpha, support: (task.supportInputs, task.supportTargets),
+                                                                       query: (task.queryInputs, task.queryTargets))
                 let g = gradients(of: objective, wrt: leaves)
                 total = total.zip(g) { $0 + scale * $1 }
                 log.metaLoss += scale * objective.scalar
@@ -161,25 +154,34 @@ public struct MetaLearner: Sendable {
     /// task's gradient), and the mean query loss is differentiated back through the copies to θ.
     /// The same meta-gradient as the loop over tasks, with one op per layer for all tasks.
     func metaGradient(on batch: TaskBatch) -> (gradient: Parameters, log: MetaStepLog) {
-        let inner = trainingInnerLoop
         let tasks = Float(batch.count)
         let leaves = trainable.requiringGradient()
         let (theta, alpha) = Self.split(leaves)
         let copies = batch.copies(of: theta)
         let pre = withoutGradients { model.loss(copies, batch.queryInputs, batch.queryTargets).scalar } / tasks
-        var stepLosses: [Tensor] = []
-        let adapted = inner.adapt(copies, stepSizes: alpha, model: model,
-                                  inputs: batch.supportInputs, targets: batch.supportTargets) { step, adaptedCopies in
-            if settings.multiStepLoss && step >= 1 && step < inner.steps {
-                stepLosses.append(model.loss(adaptedCopies, batch.queryInputs, batch.queryTargets) / tasks)
-            }
-        }
-        let queryLoss = model.loss(adapted.parameters, batch.queryInputs, batch.queryTargets) / tasks
-        let objective = stepLosses.isEmpty ? queryLoss : (stepLosses.reduce(queryLoss, +) / Float(stepLosses.count + 1))
+        let (objective, queryLoss, adapted) = adaptedObjective(copies, stepSizes: alpha, support: (batch.supportInputs, batch.supportTargets),
+                                                               query: (batch.queryInputs, batch.queryTargets), taskCount: tasks)
         let norms = adapted.initialGradient.map(batch.perTaskNorms) ?? []
         let log = MetaStepLog(metaLoss: objective.scalar, preAdaptationLoss: pre, postAdaptationLoss: queryLoss.scalar,
                               adaptationGradientNorm: norms.reduce(0, +) / tasks)
         return (gradients(of: objective, wrt: leaves), log)
+    }
+
+    /// MAML's objective: the query loss at θ′ after the inner loop on the support set, or, with
+    /// the multi-step loss, its mean over θ′ after every inner step. One task, or a batch's copies
+    /// of θ at once (their summed loss divided by `taskCount` is the mean).
+    func adaptedObjective(_ theta: Parameters, stepSizes alpha: Parameters?, support: (Tensor, Tensor), query: (Tensor, Tensor),
+                          taskCount: Float = 1) -> (objective: Tensor, queryLoss: Tensor, adapted: SupportSetAdaptation.Result) {
+        let inner = trainingAdaptation
+        var stepLosses: [Tensor] = []
+        let adapted = inner.adapt(theta, stepSizes: alpha, model: model, inputs: support.0, targets: support.1) { step, adaptedTheta in
+            if settings.multiStepLoss && step >= 1 && step < inner.steps {
+                stepLosses.append(model.loss(adaptedTheta, query.0, query.1) / taskCount)
+            }
+        }
+        let queryLoss = model.loss(adapted.parameters, query.0, query.1) / taskCount
+        let objective = stepLosses.isEmpty ? queryLoss : (stepLosses.reduce(queryLoss, +) / Float(stepLosses.count + 1))
+        return (objective, queryLoss, adapted)
     }
 
     /// Reptile on a meta-batch as one graph: every task's copy of θ takes its SGD steps on the
@@ -188,7 +190,7 @@ public struct MetaLearner: Sendable {
         let tasks = Float(batch.count)
         let (inputs, targets) = batch.allPoints
         let pre = withoutGradients { model.loss(batch.copies(of: parameters), batch.queryInputs, batch.queryTargets).scalar } / tasks
-        let adapted = trainingInnerLoop.adapt(batch.copies(of: parameters).detached(), model: model, inputs: inputs, targets: targets)
+        let adapted = trainingAdaptation.adapt(batch.copies(of: parameters).detached(), model: model, inputs: inputs, targets: targets)
         let (post, trainLoss) = withoutGradients {
             (model.loss(adapted.parameters, batch.queryInputs, batch.queryTargets).scalar / tasks,
              model.loss(adapted.parameters, inputs, targets).scalar / tasks)

@@ -245,7 +245,7 @@ extension SinusoidExperiment {
         let support = task.batch(at: supportX, oracle: oracle)
         let gridInputs = task.batch(at: grid, oracle: oracle).inputs
         var predictions: [[Float]] = []
-        _ = InnerLoop(steps: steps.max() ?? 0, stepSize: stepSize, createGraph: false)
+        _ = SupportSetAdaptation(steps: steps.max() ?? 0, stepSize: stepSize, createGraph: false)
             .adapt(policy.parameters.detached(), stepSizes: policy.stepSizes?.detached(), model: model,
                    inputs: support.inputs, targets: support.targets) { step, theta in
                 if steps.contains(step) { predictions.append(withoutGradients { model.apply(theta, gridInputs) }.scalars) }

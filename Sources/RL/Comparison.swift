@@ -64,11 +64,11 @@ public enum Comparison {
             var sweep: [String: Double]?, laterStepSweep: [String: Double]?
             switch method {
             case .maml:
-                methodSettings.stepSizes = InnerLoop.halvingSchedule(maml.config.innerStepSize)
+                methodSettings.stepSizes = PolicyGradientAdaptation.halvingSchedule(maml.config.innerStepSize)
             case .oracle:
                 methodSettings.adaptationSteps = 0
             default:
-                let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), InnerLoop.halvingSchedule($0)) },
+                let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), PolicyGradientAdaptation.halvingSchedule($0)) },
                                                         settings: methodSettings)
                 methodSettings.stepSizes = best
                 sweep = scores

@@ -51,7 +51,7 @@ public struct EvaluationSettings: Sendable, Codable {
 public func evaluateAdaptation(policy: GaussianMLPPolicy, parameters: Parameters, env: String, envConfig: EnvConfig = EnvConfig(),
                                settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1) throws -> (AdaptationCurve, [TaskRollout]) {
     let sampler = try Sampler(envName: env, envConfig: envConfig, policy: policy, episodesPerTask: settings.episodesPerTask, workers: settings.workers)
-    let inner = InnerLoop(policy: policy, stepSizes: settings.stepSizes, gamma: gamma, lambda: lambda)
+    let inner = PolicyGradientAdaptation(policy: policy, stepSizes: settings.stepSizes, gamma: gamma, lambda: lambda)
     var rng = Xoshiro256(seed: settings.seed)
     let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
     let seeds = tasks.map { _ in rng.next() }

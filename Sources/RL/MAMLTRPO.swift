@@ -14,7 +14,7 @@ public struct TRPOSettings: Sendable, Codable, Equatable {
 }
 
 /// One row of progress.csv: what a meta-update did and what it cost.
-public struct MetaStepLog: Sendable, Codable {
+public struct MetaRLStepLog: Sendable, Codable {
     public var returnBefore = 0.0
     public var returnAfter = 0.0
     /// Mean KL between the old and the accepted new adapted policies (0 if rejected).
@@ -40,7 +40,7 @@ public struct MetaStepLog: Sendable, Codable {
 /// adapted policies. Fisher-vector products are exact Hessian-vector products of that KL through
 /// the adaptation (`TaskObjective`), not finite differences.
 public struct MAMLTRPO: Sendable {
-    public var inner: InnerLoop
+    public var inner: PolicyGradientAdaptation
     /// Adaptation steps per task during meta-training (0: plain multi-task TRPO, the pretrained
     /// and oracle baselines).
     public var innerSteps: Int
@@ -52,7 +52,7 @@ public struct MAMLTRPO: Sendable {
     /// Kept across iterations; a learner (and its copies) runs one `step` at a time.
     private let buffers = MetaUpdateBuffers()
 
-    public init(inner: InnerLoop, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings(),
+    public init(inner: PolicyGradientAdaptation, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings(),
                 engine: MetaGradientEngine = .tape) {
         self.inner = inner
         self.innerSteps = innerSteps
@@ -64,8 +64,8 @@ public struct MAMLTRPO: Sendable {
     var policy: GaussianMLPPolicy { inner.policy }
 
     /// One meta-iteration on `tasks`: returns the new θ (θ itself if the update was rejected).
-    public func step(_ theta: Parameters, tasks: [Task], sampler: Sampler, seed: UInt64) throws -> (Parameters, MetaStepLog) {
-        var log = MetaStepLog()
+    public func step(_ theta: Parameters, tasks: [Task], sampler: Sampler, seed: UInt64) throws -> (Parameters, MetaRLStepLog) {
+        var log = MetaRLStepLog()
         let clock = Clock()
         var flops = BLAS.matrixFlops
         func flopLap() -> Int {

@@ -18,7 +18,7 @@ final class MLPTaskObjective: MetaObjective, @unchecked Sendable {
 
     /// `tapes`: one per inner step (none for first-order MAML) and one for the post-adaptation
     /// batch, last; their earlier contents are overwritten.
-    init(_ rollout: TaskRollout, at theta: [Float], inner: InnerLoop, firstOrder: Bool, tapes: [GaussianPolicyTape],
+    init(_ rollout: TaskRollout, at theta: [Float], inner: PolicyGradientAdaptation, firstOrder: Bool, tapes: [GaussianPolicyTape],
          workspace: MetaWorkspace) {
         adaptationBatches = rollout.adaptation.map(StepBatch.init)
         stepSizes = adaptationBatches.indices.map(inner.stepSize)

@@ -23,7 +23,7 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     /// Adaptation steps during meta-training (paper: 1).
     public var innerSteps = 1
     /// Inner step size α of the first adaptation step (paper: 0.1); later steps take α/2, as the
-    /// paper's test scripts (`InnerLoop.halvingSchedule`).
+    /// paper's test scripts (`PolicyGradientAdaptation.halvingSchedule`).
     public var innerStepSize: Float = 0.1
     /// First-order MAML: no gradient through the inner step.
     public var firstOrder = false

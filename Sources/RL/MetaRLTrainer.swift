@@ -28,7 +28,7 @@ public final class MetaRLTrainer {
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
-    var progress: ProgressLog { ProgressLog(url: progressURL, columns: MetaStepLog.progressColumns) }
+    var progress: ProgressLog { ProgressLog(url: progressURL, columns: MetaRLStepLog.progressColumns) }
 
     public init(config: MetaRLConfig, algorithm: Method, runDirectory: URL, resume: Bool,
                 engine: MetaGradientEngine = .tape) throws {
@@ -43,7 +43,7 @@ public final class MetaRLTrainer {
         let policy = config.policy(observationSize: probe.observationSpace.count, actionSize: probe.actionSpace.count)
         sampler = try Sampler(envName: envName, envConfig: config.envConfig, policy: policy,
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
-        let inner = InnerLoop(policy: policy, stepSizes: InnerLoop.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
+        let inner = PolicyGradientAdaptation(policy: policy, stepSizes: PolicyGradientAdaptation.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm.adaptsInTraining ? config.innerSteps : 0,
                            firstOrder: config.firstOrder || algorithm == .fomaml, trpo: config.trpo, engine: engine)
         var rng = Xoshiro256(seed: config.seed)
@@ -75,7 +75,7 @@ public final class MetaRLTrainer {
 
     /// Runs iterations until `config.iterations` (or `until`), checkpointing on schedule;
     /// `onIteration` sees each iteration's log (for progress bars).
-    public func train(until last: Int? = nil, onIteration: (Int, MetaStepLog) -> Void = { _, _ in }) throws {
+    public func train(until last: Int? = nil, onIteration: (Int, MetaRLStepLog) -> Void = { _, _ in }) throws {
         let last = last ?? config.iterations
         let start = Date()
         while iteration < last {
@@ -112,7 +112,7 @@ public struct ResumeError: Error, CustomStringConvertible {
     public var description: String { "--resume: no checkpoint in \(folder) to continue (run without --resume to start this run)" }
 }
 
-extension MetaStepLog {
+extension MetaRLStepLog {
     /// The columns of a meta-RL run's progress.csv.
     static let progressColumns = ["iteration", "return_before", "return_after", "kl", "surrogate_before", "surrogate_after",
                                   "line_search_steps", "env_steps", "sampling_s", "adaptation_s", "meta_update_s", "wall_s", "rejection"]

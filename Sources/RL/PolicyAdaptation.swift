@@ -8,8 +8,8 @@ import Envs
 extension PolicyCheckpoint {
     /// The inner loop this policy adapts with: `stepSizes` if given, else its recorded schedule
     /// (`testStepSizes`), with its config's discount and GAE λ.
-    public func adaptation(stepSizes: [Float]? = nil) -> InnerLoop {
-        InnerLoop(policy: policy, stepSizes: stepSizes ?? testStepSizes, gamma: config.gamma, lambda: config.gaeLambda)
+    public func adaptation(stepSizes: [Float]? = nil) -> PolicyGradientAdaptation {
+        PolicyGradientAdaptation(policy: policy, stepSizes: stepSizes ?? testStepSizes, gamma: config.gamma, lambda: config.gaeLambda)
     }
 
     /// `steps` policy-gradient steps on `task`, each on K fresh episodes (K = `episodes`, default

@@ -21,7 +21,7 @@ public struct PolicyCheckpoint: Sendable {
     /// an evaluation recorded them (`adapt eval --experiment … --record-step-sizes`); otherwise
     /// the training α, halved after the first step.
     public var testStepSizes: [Float] {
-        get { recordedTestStepSizes ?? InnerLoop.halvingSchedule(config.innerStepSize) }
+        get { recordedTestStepSizes ?? PolicyGradientAdaptation.halvingSchedule(config.innerStepSize) }
         set { recordedTestStepSizes = newValue }
     }
 
@@ -48,7 +48,7 @@ public struct PolicyCheckpoint: Sendable {
         }
         for (old, new) in [("testStepSize", "test_step_sizes"), ("randomTestStepSize", "random_test_step_sizes")] {
             guard let value = meta.removeValue(forKey: old), meta[new] == nil else { continue }
-            meta[new] = Float(value).map { text(InnerLoop.halvingSchedule($0)) } ?? value
+            meta[new] = Float(value).map { text(PolicyGradientAdaptation.halvingSchedule($0)) } ?? value
         }
         return meta
     }

@@ -24,11 +24,11 @@ struct TaskObjective: MetaObjective, @unchecked Sendable {
     private let adapted: Parameters
     private let klGradient: Parameters
     private let rollout: TaskRollout
-    private let inner: InnerLoop
+    private let inner: PolicyGradientAdaptation
     /// θ's names and shapes, to read flat vectors.
     private let template: Parameters
 
-    init(_ rollout: TaskRollout, at theta: Parameters, inner: InnerLoop, firstOrder: Bool) {
+    init(_ rollout: TaskRollout, at theta: Parameters, inner: PolicyGradientAdaptation, firstOrder: Bool) {
         self.rollout = rollout
         self.inner = inner
         template = theta.detached()

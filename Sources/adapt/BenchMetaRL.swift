@@ -53,13 +53,13 @@ struct BenchMetaRL: ParsableCommand {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false, engine: engine)
-            var logs: [MetaStepLog] = []
+            var logs: [MetaRLStepLog] = []
             var start = (wall: 0.0, cpu: 0.0)
             try trainer.train { i, log in
                 if i > 1 { logs.append(log) } else { start = (Self.wallSeconds(), Self.processCPUSeconds()) }
             }
             let coresBusy = (Self.processCPUSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)
-            func mean(_ f: (MetaStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
+            func mean(_ f: (MetaRLStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
             let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
             report[url.deletingPathExtension().lastPathComponent] = Figures(

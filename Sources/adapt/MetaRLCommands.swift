@@ -41,7 +41,7 @@ enum MetaRLCommands {
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
         settings.episodesPerTask = metaRL.episodes ?? checkpoint.config.episodesPerTask
-        settings.stepSizes = metaRL.stepSize.map(InnerLoop.halvingSchedule) ?? checkpoint.testStepSizes
+        settings.stepSizes = metaRL.stepSize.map(PolicyGradientAdaptation.halvingSchedule) ?? checkpoint.testStepSizes
         settings.workers = checkpoint.config.threads
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,

@@ -25,7 +25,7 @@ import TestSupport
         { tensors in
             let trainable = Parameters(names: names, tensors: tensors)
             let (theta, stepSizes) = MetaLearner.split(trainable)
-            let inner = InnerLoop(steps: steps, stepSize: alpha, createGraph: true)
+            let inner = SupportSetAdaptation(steps: steps, stepSize: alpha, createGraph: true)
             let adapted = inner.adapt(theta, stepSizes: learned ? stepSizes : nil, model: model,
                                       inputs: task.supportInputs, targets: task.supportTargets)
             return model.loss(adapted.parameters, task.queryInputs, task.queryTargets)

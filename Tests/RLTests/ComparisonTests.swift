@@ -81,7 +81,7 @@ import TestSupport
         let folder = try shippedFolder()
         let url = folder.appendingPathComponent("pretrained.safetensors")
         var checkpoint = try PolicyCheckpoint.read(url)
-        #expect(checkpoint.testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        #expect(checkpoint.testStepSizes == PolicyGradientAdaptation.halvingSchedule(tinyConfig().innerStepSize))
         checkpoint.testStepSizes = [0.25, 0.0625]
         try checkpoint.write(to: url)
         #expect(try PolicyCheckpoint.read(url).testStepSizes == [0.25, 0.0625])
@@ -115,11 +115,11 @@ import TestSupport
     @Test func randomBaselineTakesTheStepSizesRecordedInTheMAMLCheckpoint() throws {
         let url = try shippedFolder().appendingPathComponent("maml.safetensors")
         var maml = try PolicyCheckpoint.read(url)
-        #expect(maml.randomBaseline(seed: 1).testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        #expect(maml.randomBaseline(seed: 1).testStepSizes == PolicyGradientAdaptation.halvingSchedule(tinyConfig().innerStepSize))
         maml.randomBaselineStepSizes = [2, 0.5]
         try maml.write(to: url)
         let reread = try PolicyCheckpoint.read(url)
-        #expect(reread.testStepSizes == InnerLoop.halvingSchedule(tinyConfig().innerStepSize))
+        #expect(reread.testStepSizes == PolicyGradientAdaptation.halvingSchedule(tinyConfig().innerStepSize))
         #expect(reread.randomBaseline(seed: 1).testStepSizes == [2, 0.5])
     }
 

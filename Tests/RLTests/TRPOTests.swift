@@ -86,13 +86,13 @@ import TestSupport
 
 @Suite struct MetaGradientTests {
     /// A tiny policy and fixed episodes: the meta-objective as a function of θ alone.
-    func fixture(steps: Int = 1, hiddenSizes: [Int] = [4], activation: Activation = .tanh) throws -> (InnerLoop, Parameters, TaskRollout) {
+    func fixture(steps: Int = 1, hiddenSizes: [Int] = [4], activation: Activation = .tanh) throws -> (PolicyGradientAdaptation, Parameters, TaskRollout) {
         let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: hiddenSizes, activation: activation)
         let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
                                   policy: policy, episodesPerTask: 3, workers: 1)
         var rng = Xoshiro256(seed: 3)
         let theta = policy.initialParameters(initialLogStd: -0.5, using: &rng)
-        let inner = InnerLoop(policy: policy, stepSizes: [0.5, 0.3])
+        let inner = PolicyGradientAdaptation(policy: policy, stepSizes: [0.5, 0.3])
         let rollout = try inner.rollOut(task: .goalPosition(x: 0.2, y: 0.4), from: theta, steps: steps, sampler: sampler, seed: 4, worker: 0)
         return (inner, theta, rollout)
     }

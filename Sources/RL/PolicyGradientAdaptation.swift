@@ -2,7 +2,7 @@ import Envs
 
 /// The inner loop of MAML-RL (Finn et al. 2017, Algorithm 3): θ′ = θ − α ∇θ L(θ), repeated, each
 /// step's loss on its own batch of episodes.
-public struct InnerLoop: Sendable {
+public struct PolicyGradientAdaptation: Sendable {
     public var policy: GaussianMLPPolicy
     /// Step size of each adaptation step (α₁, α₂, …); the last is reused for further steps.
     public var stepSizes: [Float]
@@ -10,7 +10,7 @@ public struct InnerLoop: Sendable {
     public var lambda: Float
 
     public init(policy: GaussianMLPPolicy, stepSizes: [Float], gamma: Float = 0.99, lambda: Float = 1) {
-        require(!stepSizes.isEmpty, "InnerLoop: at least one step size")
+        require(!stepSizes.isEmpty, "PolicyGradientAdaptation: at least one step size")
         self.policy = policy
         self.stepSizes = stepSizes
         self.gamma = gamma

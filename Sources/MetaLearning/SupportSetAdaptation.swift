@@ -4,7 +4,7 @@ import NN
 /// θ′ = θ − α ⊙ ∇θ L_support(θ) (Finn et al. 2017, Eq. 1; Meta-SGD's per-parameter α when
 /// `stepSizes` are given, Li et al. 2017). The single implementation used by meta-training
 /// (MAML, first-order MAML, Reptile, the baselines' fine-tuning) and by evaluation.
-public struct InnerLoop: Sendable {
+public struct SupportSetAdaptation: Sendable {
     /// Gradient steps on the support set.
     public var steps: Int
     /// α, used when no per-parameter step sizes are given.
@@ -14,7 +14,7 @@ public struct InnerLoop: Sendable {
     public var createGraph: Bool
 
     public init(steps: Int, stepSize: Float, createGraph: Bool) {
-        require(steps >= 0, "InnerLoop: steps must be ≥ 0, got \(steps)")
+        require(steps >= 0, "SupportSetAdaptation: steps must be ≥ 0, got \(steps)")
         self.steps = steps
         self.stepSize = stepSize
         self.createGraph = createGraph
