@@ -18,7 +18,7 @@ public struct EnvSpec: Sendable {
 public enum EnvRegistry {
     public static let specs: [EnvSpec] = families.flatMap { family in
         [false, true].map { oracle in
-            EnvSpec(name: oracle ? oracleName(of: family.name) : family.name, tasks: family.tasks,
+            EnvSpec(name: name(of: family.name, oracle: oracle), tasks: family.tasks,
                     defaultTask: family.defaultTask, oracle: oracle, build: family.build)
         }
     }
@@ -41,8 +41,8 @@ public enum EnvRegistry {
 
     public static var names: [String] { specs.map(\.name) }
 
-    /// The oracle variant of a family: its observation also holds the task.
-    public static func oracleName(of family: String) -> String { family + "-oracle" }
+    /// The name of a family's env, or of its oracle variant (whose observation also holds the task).
+    public static func name(of family: String, oracle: Bool) -> String { oracle ? family + "-oracle" : family }
 
     public static func spec(_ name: String) throws -> EnvSpec {
         guard let spec = specs.first(where: { $0.name == name }) else { throw EnvError.unknownEnv(name) }

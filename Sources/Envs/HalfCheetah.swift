@@ -46,7 +46,7 @@ public final class HalfCheetah: Env {
         self.task = task
         taskKind = task.kind
         self.oracle = oracle
-        name = "half-cheetah-" + (task.kind == .goalVelocity ? "vel" : "dir") + (oracle ? "-oracle" : "")
+        name = EnvRegistry.name(of: "half-cheetah-" + (task.kind == .goalVelocity ? "vel" : "dir"), oracle: oracle)
         core = try Locomotion(robot: "half-cheetah", config: config, defaultHorizon: 200)
         actionSpace = core.actionSpace
         observationSpace = Space(count: 5 + 2 * core.robot.jointCount + (oracle ? 1 : 0), low: -.infinity, high: .infinity)

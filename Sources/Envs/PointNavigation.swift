@@ -40,7 +40,7 @@ public final class PointNavigation: Env {
         guard case .goalPosition = task else { throw EnvError.wrongTask(env: "navigation-2d", expected: [.goalPosition], got: task) }
         self.task = task
         self.oracle = oracle
-        name = "navigation-2d" + (oracle ? "-oracle" : "")
+        name = EnvRegistry.name(of: "navigation-2d", oracle: oracle)
         horizon = config.horizon ?? 100
         observationSpace = Space(count: oracle ? 4 : 2, low: -Self.bound, high: Self.bound)
         trail.reserveCapacity(horizon + 1)

@@ -71,7 +71,7 @@ public final class Quadruped: Env {
         self.task = task
         taskKind = task.kind
         self.oracle = oracle
-        name = "quadruped-" + suffix + (oracle ? "-oracle" : "")
+        name = EnvRegistry.name(of: "quadruped-" + suffix, oracle: oracle)
         core = try Locomotion(robot: "quadruped", config: config, defaultHorizon: 200)
         terminatesWhenUnhealthy = config.terminateWhenUnhealthy
         feet = core.robot.morphology.feet

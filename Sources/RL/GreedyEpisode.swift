@@ -36,3 +36,11 @@ public struct GreedyEpisode: Sendable {
         meanForwardVelocity = velocity / Double(max(steps, 1))
     }
 }
+
+extension TaskRollout {
+    /// The mean-action episode at θ and after every adaptation step, on this rollout's task (the
+    /// paths of the paper's Figure 4).
+    public func greedyEpisodes(_ checkpoint: PolicyCheckpoint, seed: UInt64 = 0) throws -> [GreedyEpisode] {
+        try parameters.map { try GreedyEpisode(checkpoint, parameters: $0, task: task, seed: seed) }
+    }
+}

@@ -36,7 +36,7 @@ public final class MetaRLTrainer {
         self.config = config
         self.algorithm = algorithm
         self.runDirectory = runDirectory
-        envName = algorithm == .oracle ? EnvRegistry.oracleName(of: config.env) : config.env
+        envName = EnvRegistry.name(of: config.env, oracle: algorithm == .oracle)
         let spec = try EnvRegistry.spec(envName)
         tasks = spec.tasks
         let probe = try spec.make(config: config.envConfig)

@@ -114,8 +114,8 @@ struct ComparisonReport: Codable {
         var plot = LinePlot(title: title, xLabel: "x", yLabel: "y", width: 480, height: 480)
         plot.xRange = -0.6...0.6
         plot.yRange = -0.6...0.6
-        for (step, parameters) in rollout.parameters.enumerated() {
-            let path = try GreedyEpisode(checkpoint, parameters: parameters, task: rollout.task, seed: 0).observations
+        for (step, episode) in try rollout.greedyEpisodes(checkpoint).enumerated() {
+            let path = episode.observations
             plot.add(.init(label: step == 0 ? "pre-update" : "\(step) grad step\(step == 1 ? "" : "s")",
                            x: path.map { Double($0[0]) }, y: path.map { Double($0[1]) }, dashed: step == 0))
         }
