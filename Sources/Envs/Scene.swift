@@ -1,4 +1,6 @@
-import Physics
+// Envs speaks in Physics' vocabulary (scene and goal positions are `Vec2`, `EnvConfig` holds
+// `PhysicsSettings`): whoever imports Envs gets it, rather than importing Physics for one type.
+@_exported import Physics
 
 /// What an env looks like at one instant, in world coordinates (x right, y up, metres).
 /// Renderers (ASCII, raster, GIF) read only this, never the physics.

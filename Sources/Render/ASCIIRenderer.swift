@@ -1,5 +1,4 @@
 import Envs
-import Physics
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,6 +1,5 @@
 import Envs
 import Graphics
-import Physics
 
 /// Draws a `Scene` into a `Canvas`: side view with sky, ground, metre ticks and goal line, or a
 /// top-down arena with grid, trail, goal and agent; the status fields along the top.
