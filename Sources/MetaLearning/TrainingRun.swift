@@ -27,7 +27,10 @@ public struct TrainingRun {
     /// progress.csv's columns (the same writer and wall-time column as meta-RL's).
     public static let progressColumns = ["iteration", "meta_loss", "pre_adaptation_loss", "post_adaptation_loss",
                                          "adaptation_gradient_norm", "wall_s"]
-    var progress: ProgressLog { ProgressLog(url: progressURL, columns: Self.progressColumns) }
+    /// progress.csv, mirrored in the run's TensorBoard event file.
+    func progressLog() throws -> ProgressLog {
+        ProgressLog(url: progressURL, columns: Self.progressColumns, events: try TensorBoardLog(folder: folder))
+    }
 
     public var checkpointURL: URL { folder.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { folder.appendingPathComponent("progress.csv") }
@@ -53,13 +56,14 @@ public struct TrainingRun {
         elapsed = state.elapsed
         bestScore = state.metadata["best_score"].flatMap(Double.init) ?? .infinity
         bestIteration = state.metadata["best_iteration"].flatMap(Int.init) ?? 0
-        if FileManager.default.fileExists(atPath: progressURL.path) { try progress.truncate(after: state.iteration) }
+        if FileManager.default.fileExists(atPath: progressURL.path) { try progressLog().truncate(after: state.iteration) }
     }
 
     /// Trains until `iterations` meta-updates have been taken in total, calling `onStep` after
     /// each with (iteration, log, elapsed seconds).
     public mutating func train(until iterations: Int, onStep: (Int, MetaStepLog, Double) -> Void = { _, _, _ in }) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let progress = try progressLog()
         if !FileManager.default.fileExists(atPath: progressURL.path) || learner.iteration == 0 { try progress.start() }
         var pending: [[String]] = []
         var start = DispatchTime.now().uptimeNanoseconds

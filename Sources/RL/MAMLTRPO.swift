@@ -19,6 +19,9 @@ public struct MetaRLStepLog: Sendable, Codable {
     public var returnAfter = 0.0
     /// Mean KL between the old and the accepted new adapted policies (0 if rejected).
     public var kl = 0.0
+    /// ‖∇θ L‖ of the first inner step's gradient, averaged over the meta-batch (0 without
+    /// adaptation): how hard the inner loop pushes.
+    public var adaptationGradientNorm = 0.0
     public var surrogateBefore = 0.0
     public var surrogateAfter = 0.0
     /// Backtracking steps of the accepted update, or −1 when no step was accepted.
@@ -82,6 +85,7 @@ public struct MAMLTRPO: Sendable {
         log.returnBefore = rollouts.map(\.returnBefore).mean
         log.returnAfter = rollouts.map(\.returnAfter).mean
         log.envSteps = rollouts.reduce(0) { $0 + $1.stepCount }
+        log.adaptationGradientNorm = rollouts.map { $0.gradientNorms.first ?? 0 }.mean
         log.samplingSeconds = clock.lap()
         _ = flopLap()
 

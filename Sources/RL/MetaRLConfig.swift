@@ -36,6 +36,9 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public var iterations = 500
     /// Write a checkpoint every this many iterations (and at the end).
     public var checkpointEvery = 10
+    /// Every this many iterations, TensorBoard gets an image of a rollout of the policy adapted to
+    /// a fixed task (0: none).
+    public var imageEvery = 10
     /// Seed of task draws, sampling and initialisation.
     public var seed: UInt64 = 1
     /// Worker threads for sampling and per-task work.
@@ -70,6 +73,7 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         try ConfigError.check("trpo.lineSearchSteps", trpo.lineSearchSteps, in: 1...1000)
         try ConfigError.check("iterations", iterations, in: 1...10_000_000)
         try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...10_000_000)
+        try ConfigError.check("imageEvery", imageEvery, in: 0...10_000_000)
         try ConfigError.check("threads", threads, in: 1...256)
         try envConfig.check(prefix: "envConfig")
         try checkMemory()

@@ -28,7 +28,11 @@ public final class MetaRLTrainer {
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
-    var progress: ProgressLog { ProgressLog(url: progressURL, columns: MetaRLStepLog.progressColumns) }
+    /// progress.csv, mirrored in the run's TensorBoard event file.
+    let progress: ProgressLog
+    /// Draws the policy adapted at an iteration, for TensorBoard every `config.imageEvery`
+    /// iterations; set by whoever can render (the CLI), as RL draws nothing itself.
+    public var rolloutImage: ((Parameters, _ iteration: Int) throws -> TensorBoardEvent.Image)?
 
     public init(config: MetaRLConfig, algorithm: Method, runDirectory: URL, resume: Bool,
                 engine: MetaGradientEngine = .tape) throws {
@@ -50,6 +54,8 @@ public final class MetaRLTrainer {
         parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 
         try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        progress = ProgressLog(url: runDirectory.appendingPathComponent("progress.csv"), columns: MetaRLStepLog.progressColumns,
+                               events: try TensorBoardLog(folder: runDirectory))
         AtomicFile.removeStaleTemporaries(for: checkpointURL)
         if resume {
             guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw ResumeError(folder: runDirectory.path) }
@@ -85,6 +91,10 @@ public final class MetaRLTrainer {
             parameters = next
             iteration += 1
             try progress.append([log.progressRow(iteration: iteration, wallSeconds: earlierWallSeconds + Date().timeIntervalSince(start))])
+            if let rolloutImage, config.imageEvery > 0, iteration % config.imageEvery == 0 {
+                try progress.events?.append([TensorBoardEvent(wallTime: Date().timeIntervalSince1970, step: iteration,
+                                                              images: [rolloutImage(parameters, iteration)])])
+            }
             if iteration % config.checkpointEvery == 0 || iteration == last { try checkpoint() }
             onIteration(iteration, log)
         }
@@ -115,12 +125,14 @@ public struct ResumeError: Error, CustomStringConvertible {
 extension MetaRLStepLog {
     /// The columns of a meta-RL run's progress.csv.
     static let progressColumns = ["iteration", "return_before", "return_after", "kl", "surrogate_before", "surrogate_after",
-                                  "line_search_steps", "env_steps", "sampling_s", "adaptation_s", "meta_update_s", "wall_s", "rejection"]
+                                  "line_search_steps", "env_steps", "sampling_s", "adaptation_s", "meta_update_s", "wall_s", "rejection",
+                                  "adaptation_gradient_norm"]
 
     /// This iteration's row.
     func progressRow(iteration: Int, wallSeconds: Double) -> [String] {
         let f = ProgressLog.field
         return [String(iteration), f(returnBefore), f(returnAfter), f(kl), f(surrogateBefore), f(surrogateAfter), String(lineSearchSteps),
-                String(envSteps), f(samplingSeconds), f(adaptationSeconds), f(metaUpdateSeconds), f(wallSeconds), rejection ?? ""]
+                String(envSteps), f(samplingSeconds), f(adaptationSeconds), f(metaUpdateSeconds), f(wallSeconds), rejection ?? "",
+                f(adaptationGradientNorm)]
     }
 }

@@ -59,16 +59,20 @@ public struct PolicyGradientAdaptation: Sendable {
         var current = parameters.detached()
         var batches: [AdaptationBatch] = []
         var path = [current]
+        var gradientNorms: [Double] = []
         for i in 0..<steps {
             let episodes = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
             let batch = AdaptationBatch(episodes: episodes, advantages: Tensor(episodes.advantages(gamma: gamma, lambda: lambda)))
             batches.append(batch)
-            current = step(current, on: batch, index: i, createGraph: false).detached()
+            let g = gradient(current.requiringGradient(), on: batch, createGraph: false)
+            gradientNorms.append(Double(g.tensors.reduce(Float(0)) { $0 + $1.sumOfSquares() }).squareRoot())
+            let alpha = stepSize(i)
+            current = current.zip(g) { $0 - alpha * $1 }.detached()
             path.append(current)
         }
         let after = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
         let validation = AdaptationBatch(episodes: after, advantages: Tensor(after.advantages(gamma: gamma, lambda: lambda)))
-        return TaskRollout(task: task, adaptation: batches, validation: validation, parameters: path)
+        return TaskRollout(task: task, adaptation: batches, validation: validation, parameters: path, gradientNorms: gradientNorms)
     }
 }
 
@@ -86,6 +90,8 @@ public struct TaskRollout: Sendable {
     public let validation: AdaptationBatch
     /// θ, then the parameters after each adaptation step.
     public let parameters: [Parameters]
+    /// ‖∇θ L‖ of each adaptation step's inner loss (empty where not recorded).
+    public var gradientNorms: [Double] = []
 
     /// The parameters after the last adaptation step.
     public var adapted: Parameters { parameters.last! }

@@ -17,6 +17,7 @@ enum MetaRLCommands {
         try RunFolder.requireUsable(out, resume: command.resume)
         let trainer = try MetaRLTrainer(config: config, algorithm: algorithm, runDirectory: out, resume: command.resume)
         trainer.checkpointMetadata["commit"] = GitCommit.current
+        trainer.rolloutImage = RolloutFilmstrip.maker(for: trainer)
         if trainer.iteration > 0 { print("resuming \(out.path) from iteration \(trainer.iteration)") }
         print("training \(algorithm.rawValue) on \(trainer.envName): \(config.iterations) iterations, "
               + "\(config.metaBatchSize) tasks × \(config.episodesPerTask) episodes, writing \(out.path)")

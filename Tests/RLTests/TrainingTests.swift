@@ -1,4 +1,5 @@
 import Testing
+import Experiments
 import Foundation
 import Envs
 @testable import RL
@@ -140,6 +141,20 @@ import TestSupport
         let walls = try String(contentsOf: interrupted.appendingPathComponent("progress.csv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().map { Double($0.split(separator: ",", omittingEmptySubsequences: false)[11])! }
         #expect(walls.count == 4 && zip(walls, walls.dropFirst()).allSatisfy { $0 < $1 }, "wall_s \(walls)")
+        // TensorBoard: the resumed run appended to the same event file, iteration 3 once, and its
+        // curves equal the uninterrupted run's, against iterations and against env steps.
+        let curves = { (folder: URL) throws -> [String: [(Int, Float)]] in
+            let files = try TensorBoardLog.eventFiles(in: folder)
+            #expect(files.count == 1)
+            var curves: [String: [(Int, Float)]] = [:]
+            for event in try TensorBoardLog.read(files[0]) { for s in event.scalars { curves[s.tag, default: []].append((event.step, s.value)) } }
+            return curves
+        }
+        let (a, b) = (try curves(straight), try curves(interrupted))
+        for tag in ["progress/return_after", "progress/kl", "progress/adaptation_gradient_norm", "progress_by_env_steps/return_after"] {
+            #expect(a[tag]?.map(\.0) == b[tag]?.map(\.0) && a[tag]?.map(\.1) == b[tag]?.map(\.1), "\(tag): \(b[tag] ?? [])")
+        }
+        #expect(b["progress/return_after"]?.map(\.0) == [1, 2, 3, 4])
     }
 
     @Test func corruptCheckpointIsRefused() throws {
