@@ -7,23 +7,45 @@ import Render
 import RL
 
 /// `adapt demo`: meta-learning in one command. Loads the shipped policies of an experiment, draws
-/// a new task, adapts MAML and the baselines by one and two policy-gradient steps on fresh
-/// episodes, prints their returns, then plays MAML before and after adaptation (and writes a GIF).
+/// a few new tasks, adapts MAML and the baselines to each by one and two policy-gradient steps on
+/// fresh episodes, prints the first task's returns and every method's mean over the tasks, puts
+/// them beside the full evaluation's paired difference, then plays MAML on the first task before
+/// and after adaptation (and writes a GIF).
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Adapt the shipped policies to a new task and show MAML before and after.")
+        commandName: "demo", abstract: "Adapt the shipped policies to new tasks and show MAML before and after.")
 
     @Option(name: [.customLong("experiment"), .customLong("env")],
             help: "Meta-RL experiment, as in `adapt eval --experiment` (experiments are named after their env).")
-    var experiment = "half-cheetah-vel"
-    @Option(help: "Seed of the new task and its episodes.") var seed: UInt64 = 2017
+    var experiment = "quadruped-dir"
+    @Option(help: "Seed of the new tasks and their episodes.") var seed: UInt64 = 2017
+    @Option(help: "New tasks to adapt to (the first one is shown).") var tasks = 5
     @Option(help: "Adaptation steps.") var steps = 2
     @Flag(name: .customLong("no-play"), help: "Do not play the rollouts in the terminal.") var noPlay = false
+    @Flag(help: "Print the returns as one JSON object (no table, no playing, no GIF).") var json = false
     @Option(help: "Folder of the experiment's checkpoints, as in `adapt eval` (default policies/<experiment>).") var policies: String?
     @Option(help: "Where the GIF goes.") var out = "runs/demo"
 
     func validate() throws {
         try Limits.check("--steps", steps, in: 0...20)
+        try Limits.check("--tasks", tasks, in: 1...1000)
+    }
+
+    /// One method's returns on every task: `returns[task][step]`, and the first task's mean-action episode.
+    struct MethodResult: Encodable {
+        let method: Method
+        let returns: [[Double]]
+        var mean: [Double] = []
+        var ci95: [Double] = []
+    }
+
+    struct Report: Encodable {
+        let experiment: String
+        let seed: UInt64
+        let tasks: [String]
+        let methods: [MethodResult]
+        /// Tasks on which MAML's return after one step beats pretrained's.
+        let mamlAheadAfterOneStep: Int?
     }
 
     func run() throws {
@@ -32,22 +54,91 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError("no shipped MAML policy in \(folder.path) (experiments: \(shippedExperiments().joined(separator: ", ")))")
         }
         var rng = Xoshiro256(seed: seed)
-        let task = try EnvRegistry.spec(maml.env).tasks.sample(using: &rng)
-        print("\(experiment): new task — \(task); \(maml.config.episodesPerTask) fresh episodes per adaptation step\n")
-
-        var rows: [(String, [Double], String)] = []
-        var mamlPath: [Parameters] = []
+        let spec = try EnvRegistry.spec(maml.env)
+        let drawn = (0..<tasks).map { _ in spec.tasks.sample(using: &rng) }
+        var checkpoints: [(Method, PolicyCheckpoint)] = []
         for method in [Method.maml, .pretrained, .random, .oracle] {
-            guard let checkpoint = try method == .random ? maml.randomBaseline(seed: seed)
-                : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors")) else { continue }
-            let adaptationSteps = method.adaptsAtTest ? steps : 0
-            let rollout = try checkpoint.adapt(to: task, steps: adaptationSteps, seed: seed)
-            if method == .maml { mamlPath = rollout.parameters }
-            let greedy = try GreedyEpisode(checkpoint, parameters: rollout.adapted, task: task, seed: seed)
-            rows.append((method.rawValue, rollout.adaptation.map(\.episodes.meanReturn) + [rollout.returnAfter], outcome(greedy, task: task)))
+            if let checkpoint = try method == .random ? maml.randomBaseline(seed: seed)
+                : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors")) {
+                checkpoints.append((method, checkpoint))
+            }
         }
-        printTable(rows)
-        try show(maml, path: mamlPath, task: task)
+        if !json {
+            print("\(experiment): \(tasks) new task\(tasks == 1 ? "" : "s") (seed \(seed)), "
+                  + "\(maml.config.episodesPerTask) fresh episodes per adaptation step\n")
+        }
+        // Every (method, task) adaptation is independent: spread them over the cores.
+        let jobs = checkpoints.indices.flatMap { m in drawn.indices.map { (m, $0) } }
+        let rollouts = try parallelMap(jobs.count, workers: maml.config.threads) { j, _ in
+            let (method, checkpoint) = checkpoints[jobs[j].0]
+            return try checkpoint.adapt(to: drawn[jobs[j].1], steps: method.adaptsAtTest ? steps : 0, seed: seed &+ UInt64(jobs[j].1))
+        }
+        let results = checkpoints.indices.map { m in
+            var result = MethodResult(method: checkpoints[m].0, returns: drawn.indices.map { t in
+                let rollout = rollouts[m * drawn.count + t]
+                return rollout.adaptation.map(\.episodes.meanReturn) + [rollout.returnAfter]
+            })
+            for s in 0..<(result.returns.first?.count ?? 0) {
+                (result.mean, result.ci95) = (result.mean + [0], result.ci95 + [0])
+                (result.mean[s], result.ci95[s]) = Statistics.meanAndInterval(result.returns.map { $0[s] })
+            }
+            return result
+        }
+        let ahead = aheadCount(results)
+        let report = Report(experiment: experiment, seed: seed, tasks: drawn.map { "\($0)" }, methods: results, mamlAheadAfterOneStep: ahead)
+        if json { return try Measure.print(report, json: true) }
+
+        let mamlPath = rollouts[0].parameters
+        print("the first task, \(drawn[0]):")
+        try printFirstTask(results, checkpoints: checkpoints, rollouts: rollouts, task: drawn[0])
+        if tasks > 1 { printMeans(results, ahead: ahead) }
+        if let context = try evaluationContext(folder) { print(context + "\n") }
+        try show(maml, path: mamlPath, task: drawn[0])
+    }
+
+    private func aheadCount(_ results: [MethodResult]) -> Int? {
+        guard steps >= 1, let maml = results.first(where: { $0.method == .maml }),
+              let pretrained = results.first(where: { $0.method == .pretrained }) else { return nil }
+        return zip(maml.returns, pretrained.returns).filter { $0[1] > $1[1] }.count
+    }
+
+    private func printFirstTask(_ results: [MethodResult], checkpoints: [(Method, PolicyCheckpoint)], rollouts: [TaskRollout], task: Task) throws {
+        let header = (0...steps).map { "after \($0)".padding(toLength: 10, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        print("method      average return: " + header + "  mean-action episode after adaptation")
+        for (m, result) in results.enumerated() {
+            let rollout = rollouts[m * tasks]
+            let greedy = try GreedyEpisode(checkpoints[m].1, parameters: rollout.adapted, task: task, seed: seed)
+            let cells = (0...steps).map { s in s < result.returns[0].count ? String(format: "%10.1f", result.returns[0][s]) : String(repeating: " ", count: 10) }
+            print(result.method.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.joined(separator: " ") + "  " + outcome(greedy, task: task))
+        }
+        print("")
+    }
+
+    private func printMeans(_ results: [MethodResult], ahead: Int?) {
+        print("all \(tasks) tasks, mean ± 95% CI:")
+        let header = (0...steps).map { "after \($0)".padding(toLength: 16, withPad: " ", startingAt: 0) }.joined(separator: " ")
+        print("method      average return: " + header)
+        for result in results {
+            let cells = (0...steps).map { s in
+                s < result.mean.count ? String(format: "%7.1f ± %-6.1f", result.mean[s], result.ci95[s]) : String(repeating: " ", count: 16)
+            }
+            print(result.method.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.joined(separator: " "))
+        }
+        if let ahead { print("MAML ahead of pretrained after one step on \(ahead) of \(tasks) tasks") }
+        print("")
+    }
+
+    /// The full evaluation shipped beside the policies (`adapt eval --experiment`'s comparison.json),
+    /// so this handful of tasks is read in context.
+    private func evaluationContext(_ folder: URL) throws -> String? {
+        let url = folder.appendingPathComponent("evaluation.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let evaluation = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: url))
+        guard let d = evaluation.pairedDifferences?.first(where: { $0.method == .pretrained }), d.meanDifference.count > 1 else { return nil }
+        let later = (2..<d.meanDifference.count).map { String(format: "%+.1f ± %.1f after %d", d.meanDifference[$0], d.ci95[$0], $0) }
+        return String(format: "the full evaluation (adapt eval --experiment %@: %d held-out tasks, %d episodes per step, seed %llu, "
+                      + "paired task by task): MAML − pretrained %+.1f ± %.1f after one step", experiment, evaluation.tasks,
+                      evaluation.episodesPerTask, evaluation.seed, d.meanDifference[1], d.ci95[1]) + (later.isEmpty ? "" : ", " + later.joined(separator: ", "))
     }
 
     private func outcome(_ episode: GreedyEpisode, task: Task) -> String {
@@ -56,16 +147,6 @@ struct DemoCommand: ParsableCommand {
         case let .direction(d): String(format: "velocity %.2f m/s (direction %+.0f)", episode.meanForwardVelocity, d)
         case .goalPosition, .goalX: String(format: "final distance to goal %.3f", episode.finalDistance)
         }
-    }
-
-    private func printTable(_ rows: [(String, [Double], String)]) {
-        let header = (0...steps).map { "after \($0)" }.map { $0.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined(separator: " ")
-        print("method      average return: " + header + "  mean-action episode after adaptation")
-        for (method, returns, outcome) in rows {
-            let cells = (0...steps).map { s in s < returns.count ? String(format: "%10.1f", returns[s]) : String(repeating: " ", count: 10) }
-            print(method.padding(toLength: 28, withPad: " ", startingAt: 0) + cells.joined(separator: " ") + "  " + outcome)
-        }
-        print("")
     }
 
     /// MAML before and after adaptation: played in the terminal and written as one GIF.

@@ -69,7 +69,7 @@ struct MetaRLEvalOptions: ParsableArguments {
     var episodes: Int?
     @Option(name: .customLong("step-size"), parsing: .unconditional, help: "With --policy: first adaptation step size (later steps use half); default: the checkpoint's.")
     var stepSize: Float?
-    @Flag(help: "With --experiment: store each baseline's swept step size in its checkpoint, random's in MAML's (the demo adapts with them).")
+    @Flag(help: "With --experiment (or --replot of finished evaluations): store each method's swept step sizes in its checkpoint, random's in MAML's, and the evaluation as evaluation.json beside them (the demo adapts with them and quotes it).")
     var recordStepSizes = false
 
     func validate() throws {

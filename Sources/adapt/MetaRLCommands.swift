@@ -31,7 +31,7 @@ enum MetaRLCommands {
     }
 
     static func evaluate(_ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
-        if let replot = metaRL.replot { return try self.replot(replot, out: command.out) }
+        if let replot = metaRL.replot { return try self.replot(replot, out: command.out, record: metaRL.recordStepSizes) }
         if let experiment = metaRL.experiment { return try compare(experiment, command, metaRL) }
         guard let path = metaRL.policy else {
             throw ValidationError("meta-RL evaluation takes --policy <checkpoint> or --experiment <name>")
@@ -82,13 +82,33 @@ extension MetaRLCommands {
 
     /// `adapt eval --replot a.json,b.json`: the returns figure of earlier comparisons, so a figure
     /// can be redrawn or recombined without hours of evaluation.
-    static func replot(_ files: String, out: String?) throws {
+    /// With `record`, also records each evaluation beside its policies, as `--record-step-sizes`
+    /// does after evaluating.
+    static func replot(_ files: String, out: String?, record: Bool = false) throws {
         let reports = try files.split(separator: ",").map { name -> ComparisonReport in
             let path = String(name).trimmingCharacters(in: .whitespaces)
             do { return try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: URL(fileURLWithPath: path))) }
             catch { throw ValidationError("\(path): not a comparison.json written by adapt eval --experiment (\(error))") }
         }
+        if record {
+            for report in reports { try self.record(report, in: URL(fileURLWithPath: "policies/\(report.experiment)")) }
+        }
         print("figure: \(try writePanels(reports, out: out))")
+    }
+
+    /// Stores what an evaluation found beside the policies it evaluated: each adapted method's
+    /// swept step sizes in its checkpoint (random's in the MAML checkpoint it is drawn from), and
+    /// the evaluation itself as evaluation.json (the demo quotes its paired difference).
+    static func record(_ report: ComparisonReport, in folder: URL) throws {
+        for method in report.methods where method.sweep != nil || method.laterStepSweep != nil {
+            let owner = method.method == .random ? Method.maml : method.method
+            let url = folder.appendingPathComponent("\(owner.rawValue).safetensors")
+            var checkpoint = try PolicyCheckpoint.read(url)
+            if method.method == .random { checkpoint.randomBaselineStepSizes = method.stepSizes }
+            else { checkpoint.testStepSizes = method.stepSizes }
+            try checkpoint.write(to: url)
+        }
+        try encodeJSON(report).write(to: folder.appendingPathComponent("evaluation.json"), atomically: true, encoding: .utf8)
     }
 
     /// returns.png and returns.svg with a panel per experiment in `out` (default runs/eval-panels).
@@ -114,17 +134,7 @@ extension MetaRLCommands {
             if !command.json { print("\(experiment): evaluating \(method.rawValue)…") }
         }
         let report = ComparisonReport(comparison)
-        if metaRL.recordStepSizes {
-            // Random has no file of its own: its α goes into the MAML checkpoint it is drawn from.
-            for method in comparison.methods where method.sweep != nil || method.laterStepSweep != nil {
-                let owner = method.method == .random ? Method.maml : method.method
-                let url = folder.appendingPathComponent("\(owner.rawValue).safetensors")
-                var checkpoint = try PolicyCheckpoint.read(url)
-                if method.method == .random { checkpoint.randomBaselineStepSizes = method.stepSizes }
-                else { checkpoint.testStepSizes = method.stepSizes }
-                try checkpoint.write(to: url)
-            }
-        }
+        if metaRL.recordStepSizes { try record(report, in: folder) }
         let folderOut = URL(fileURLWithPath: out ?? "runs/eval-\(experiment)")
         let plots = try report.writePlots(comparison, to: folderOut)
         try encodeJSON(report).write(to: folderOut.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)

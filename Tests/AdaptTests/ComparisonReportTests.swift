@@ -26,6 +26,24 @@ import Foundation
         #expect(r.table.contains("| maml | 0.5, 0.125 |"))
     }
 
+    /// What `--record-step-sizes` stores: each swept schedule in its method's checkpoint and the
+    /// evaluation beside them, read back as the demo reads it.
+    @Test func recordingStoresSchedulesAndTheEvaluation() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-record-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["maml", "pretrained"] {
+            try FileManager.default.copyItem(at: repository.appendingPathComponent("policies/navigation-2d/\(name).safetensors"),
+                                             to: folder.appendingPathComponent("\(name).safetensors"))
+        }
+        try MetaRLCommands.record(report(), in: folder)
+        #expect(try PolicyCheckpoint.read(folder.appendingPathComponent("maml.safetensors")).testStepSizes == [0.5, 0.125])
+        #expect(try PolicyCheckpoint.read(folder.appendingPathComponent("pretrained.safetensors")).testStepSizes == [0.1, 0.05])
+        let evaluation = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: folder.appendingPathComponent("evaluation.json")))
+        #expect(evaluation.differenceTable == report().differenceTable)
+    }
+
     @Test func replotReadsWhatEvalWrote() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-replot-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
