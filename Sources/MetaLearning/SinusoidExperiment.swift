@@ -119,7 +119,8 @@ public enum SinusoidExperiment {
     /// the config describes), and its learned step sizes, if any, match θ's shapes.
     public static func requireShapes(_ policy: Policy, of expected: Parameters, path: String) throws {
         let (theta, alpha) = MetaLearner.split(policy.trainable)
-        let shapes = { (p: Parameters) in zip(p.names, p.tensors.map(\.shape)).map { "\($0) \($1)" } }
+        // Compared as sets: a file lists its tensors in its own order, and the network finds them by name.
+        let shapes = { (p: Parameters) in zip(p.names, p.tensors.map(\.shape)).map { "\($0) \($1)" }.sorted() }
         guard shapes(theta) == shapes(expected), alpha.map({ shapes($0) == shapes(expected) }) ?? true else {
             throw Safetensors.Error.corrupt(path: path, reason: "tensors \(shapes(policy.trainable)) do not fit the config's network \(shapes(expected))")
         }

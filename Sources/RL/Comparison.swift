@@ -1,6 +1,7 @@
 import Experiments
 import Envs
 import Foundation
+import Synchronization
 
 /// The paper's comparison (Finn et al. 2017, §5.3, Figures 4–5): MAML against a pretrained policy,
 /// a random initialisation and the oracle, all adapted by the same inner update on the same
@@ -40,9 +41,11 @@ public enum Comparison {
 
     /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
     /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with
-    /// `episodes` per adaptation step (default: the MAML policy's training K).
+    /// `episodes` per adaptation step (default: the MAML policy's training K). `progress` hears,
+    /// from the worker threads, each task rollout finished (sweeps included) out of the total.
     public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings, episodes: Int? = nil,
-                           progress: (Method) -> Void = { _ in }) throws -> ExperimentComparison {
+                           progress: @escaping @Sendable (_ method: Method, _ done: Int, _ total: Int) -> Void = { _, _, _ in })
+        throws -> ExperimentComparison {
         let load = { (method: Method) throws -> PolicyCheckpoint? in
             try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors"))
         }
@@ -57,9 +60,11 @@ public enum Comparison {
         var rollouts: [Method: [TaskRollout]] = [:]
         var checkpoints: [Method: PolicyCheckpoint] = [:]
         let candidates: [(Method, PolicyCheckpoint?)] = [(.maml, maml), (.pretrained, try load(.pretrained)), (.random, random), (.oracle, try load(.oracle))]
+        let total = candidates.filter { $0.1 != nil }.reduce(0) { $0 + rolloutCount($1.0, settings: settings) }
+        let done = Atomic<Int>(0)
         for (method, checkpoint) in candidates {
             guard let checkpoint else { continue }
-            progress(method)
+            let tick: @Sendable () -> Void = { progress(method, done.add(1, ordering: .relaxed).newValue, total) }
             var methodSettings = settings
             var sweep: [String: Double]?, laterStepSweep: [String: Double]?
             switch method {
@@ -69,21 +74,21 @@ public enum Comparison {
                 methodSettings.adaptationSteps = 0
             default:
                 let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), PolicyGradientAdaptation.halvingSchedule($0)) },
-                                                        settings: methodSettings)
+                                                        settings: methodSettings, onTaskDone: tick)
                 methodSettings.stepSizes = best
                 sweep = scores
             }
             if method.adaptsAtTest && settings.adaptationSteps > 1 {
                 let alpha = methodSettings.stepSizes[0]
                 let (best, scores) = try sweepSchedules(checkpoint, laterStepRatios.map { (String($0), [alpha, alpha * $0]) },
-                                                        settings: methodSettings)
+                                                        settings: methodSettings, onTaskDone: tick)
                 methodSettings.stepSizes = best
                 laterStepSweep = scores
             }
             let (curve, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
                                                                env: checkpoint.env, envConfig: checkpoint.config.envConfig,
                                                                settings: methodSettings, gamma: checkpoint.config.gamma,
-                                                               lambda: checkpoint.config.gaeLambda)
+                                                               lambda: checkpoint.config.gaeLambda, onTaskDone: tick)
             if method == .maml || method == .pretrained {
                 rollouts[method] = taskRollouts
                 checkpoints[method] = checkpoint
@@ -97,19 +102,32 @@ public enum Comparison {
     /// Of `schedules` (a label and the step sizes α₁, α₂, …), the one with the best mean return
     /// after 1…N steps on validation tasks (a seed of their own, a quarter as many as the test
     /// tasks), and every label's score.
-    static func sweepSchedules(_ checkpoint: PolicyCheckpoint, _ schedules: [(String, [Float])],
-                               settings: EvaluationSettings) throws -> ([Float], [String: Double]) {
+    static func sweepSchedules(_ checkpoint: PolicyCheckpoint, _ schedules: [(String, [Float])], settings: EvaluationSettings,
+                               onTaskDone: @escaping @Sendable () -> Void = {}) throws -> ([Float], [String: Double]) {
         var validation = settings
         validation.seed = settings.seed &+ 7_919
-        validation.taskCount = max(5, settings.taskCount / 4)
+        validation.taskCount = validationTaskCount(settings)
         let (best, scores) = try StepSizeSweep.best(schedules, higherIsBetter: true) { _, schedule in
             validation.stepSizes = schedule
             let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                     envConfig: checkpoint.config.envConfig, settings: validation,
-                                                    gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
+                                                    gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda, onTaskDone: onTaskDone)
             return curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
         }
         return (best.1, Dictionary(uniqueKeysWithValues: zip(schedules.map(\.0), scores)))
+    }
+}
+
+extension Comparison {
+    /// Validation tasks of a sweep: a quarter as many as the test tasks, at least 5.
+    static func validationTaskCount(_ settings: EvaluationSettings) -> Int { max(5, settings.taskCount / 4) }
+
+    /// Task rollouts `run` makes for one method: its sweeps' and the held-out tasks'.
+    static func rolloutCount(_ method: Method, settings: EvaluationSettings) -> Int {
+        let validation = validationTaskCount(settings)
+        let firstSweep = method.adaptsAtTest && method != .maml ? sweepStepSizes.count * validation : 0
+        let laterSweep = method.adaptsAtTest && settings.adaptationSteps > 1 ? laterStepRatios.count * validation : 0
+        return firstSweep + laterSweep + settings.taskCount
     }
 }
 

@@ -48,15 +48,18 @@ public struct EvaluationSettings: Sendable, Codable {
 }
 
 /// Evaluates `parameters` of `policy` on `env`: adaptation curve over held-out tasks.
+/// `onTaskDone` is called (from the worker threads) as each task's rollout finishes.
 public func evaluateAdaptation(policy: GaussianMLPPolicy, parameters: Parameters, env: String, envConfig: EnvConfig = EnvConfig(),
-                               settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1) throws -> (AdaptationCurve, [TaskRollout]) {
+                               settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1,
+                               onTaskDone: @Sendable () -> Void = {}) throws -> (AdaptationCurve, [TaskRollout]) {
     let sampler = try Sampler(envName: env, envConfig: envConfig, policy: policy, episodesPerTask: settings.episodesPerTask, workers: settings.workers)
     let inner = PolicyGradientAdaptation(policy: policy, stepSizes: settings.stepSizes, gamma: gamma, lambda: lambda)
     var rng = Xoshiro256(seed: settings.seed)
     let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
     let seeds = tasks.map { _ in rng.next() }
     let rollouts = try parallelMap(tasks.count, workers: settings.workers) { i, worker in
-        try inner.rollOut(task: tasks[i], from: parameters, steps: settings.adaptationSteps, sampler: sampler, seed: seeds[i], worker: worker)
+        defer { onTaskDone() }
+        return try inner.rollOut(task: tasks[i], from: parameters, steps: settings.adaptationSteps, sampler: sampler, seed: seeds[i], worker: worker)
     }
     let perTask = rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] }
     return (AdaptationCurve(perTask: perTask), rollouts)

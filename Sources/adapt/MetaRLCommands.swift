@@ -4,6 +4,7 @@ import Config
 import Foundation
 import Graphics
 import RL
+import Synchronization
 
 /// Meta-reinforcement learning from the CLI (MAML-TRPO on the navigation and locomotion envs).
 enum MetaRLCommands {
@@ -44,9 +45,12 @@ enum MetaRLCommands {
         settings.episodesPerTask = metaRL.episodes ?? checkpoint.config.episodesPerTask
         settings.stepSizes = metaRL.stepSize.map(PolicyGradientAdaptation.halvingSchedule) ?? checkpoint.testStepSizes
         settings.workers = checkpoint.config.threads
+        let bar = SharedProgressBar(total: settings.taskCount, quiet: command.json)
+        let done = Atomic<Int>(0)
         let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,
-                                                gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda)
+                                                gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda,
+                                                onTaskDone: { [total = settings.taskCount] in bar.update(done.add(1, ordering: .relaxed).newValue, total: total, status: "held-out tasks") })
         let report = EvaluationReport(checkpoint: path, env: checkpoint.env, algorithm: checkpoint.algorithm,
                                       iteration: checkpoint.iteration, settings: settings, curve: curve)
         if command.json {
@@ -130,8 +134,9 @@ extension MetaRLCommands {
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: metaRL.episodes) { method in
-            if !command.json { print("\(experiment): evaluating \(method.rawValue)…") }
+        let bar = SharedProgressBar(total: 1, quiet: command.json)
+        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: metaRL.episodes) {
+            method, done, total in bar.update(done, total: total, status: "\(experiment): \(method.rawValue) (step-size sweeps, then held-out tasks)")
         }
         let report = ComparisonReport(comparison)
         if metaRL.recordStepSizes { try record(report, in: folder) }

@@ -6,6 +6,8 @@ import Foundation
 struct ProgressBar {
     let total: Int
     let quiet: Bool
+    /// What is counted, for the rate: "it" (iterations) or "tasks".
+    let unit: String
     private let first: Int
     private let start = Date()
     private var lastDraw = -Double.infinity
@@ -13,8 +15,9 @@ struct ProgressBar {
     private let isTerminal = isatty(STDERR_FILENO) != 0
 
     /// `first`: the iteration a resumed run starts from (the rate counts only this run's work).
-    init(total: Int, startingAt first: Int = 0, quiet: Bool = false) {
+    init(total: Int, startingAt first: Int = 0, quiet: Bool = false, unit: String = "it") {
         self.total = max(total, 1)
+        self.unit = unit
         self.first = first
         self.quiet = quiet
     }
@@ -31,10 +34,12 @@ struct ProgressBar {
         lastDraw = elapsed
         let rate = Double(done - first) / max(elapsed, 1e-9)
         let eta = rate > 0 ? Double(total - done) / rate : 0
+        // The first moments give no rate worth printing.
+        let speed = elapsed < 0.5 ? "" : String(format: rate >= 10 ? "%.0f %@/s" : "%.2f %@/s", rate, unit)
         let width = 24
         let filled = min(width, width * done / total)
         let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-        let line = "\(done)/\(total) \(bar) \(status())  \(String(format: rate >= 10 ? "%.0f it/s" : "%.2f it/s", rate))  ETA \(Self.duration(eta))"
+        let line = "\(done)/\(total) \(bar) \(status())  \(speed)  ETA \(elapsed < 0.5 ? "…" : Self.duration(eta))"
         FileHandle.standardError.write(Data((isTerminal ? "\r\u{1B}[K\(line)" : "\(line)\n").utf8))
         if isTerminal && done >= total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
@@ -42,5 +47,20 @@ struct ProgressBar {
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? "\(s / 3600)h\(String(format: "%02d", s % 3600 / 60))m" : "\(s / 60)m\(String(format: "%02d", s % 60))s"
+    }
+}
+
+/// A progress bar that worker threads update (evaluation hears of each task as it finishes).
+final class SharedProgressBar: @unchecked Sendable {
+    private var bar: ProgressBar
+    private let lock = NSLock()
+
+    init(total: Int, quiet: Bool) { bar = ProgressBar(total: total, quiet: quiet, unit: "tasks") }
+
+    func update(_ done: Int, total: Int, status: String) {
+        lock.withLock {
+            if total != bar.total { bar = ProgressBar(total: total, quiet: bar.quiet, unit: bar.unit) }
+            bar.update(done, status: status)
+        }
     }
 }

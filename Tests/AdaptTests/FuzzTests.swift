@@ -138,13 +138,14 @@ import Testing
             ("\"algorithm\":\"maml\"", "\"algorithm\":\"magic\""), ("\"iteration\":\"", "\"iteration\":\"-"),
             ("\\\"sizes\\\":[2,", "\\\"sizes\\\":[20,"), ("\\\"sizes\\\":[2,", "\\\"sizes\\\":[-2,"),
             ("\\\"sizes\\\":[2,", "\\\"sizes\\\":[1000000000,"), ("\\\"inputSize\\\":100", "\\\"inputSize\\\":7"),
-            ("\"testStepSizes\":\"", "\"testStepSizes\":\"-5,-5,"), ("\"testStepSizes\":\"", "\"testStepSizes\":\"abc"),
+            ("\"test_step_sizes\":\"", "\"test_step_sizes\":\"-5,-5,"), ("\"test_step_sizes\":\"", "\"test_step_sizes\":\"abc"),
+            ("\"random_test_step_sizes\":\"", "\"random_test_step_sizes\":\"0,"),
             ("kind: meta-rl", "kind: sinusoid"), ("innerStepSize: ", "innerStepSize: -"), ("env: navigation-2d", "env: none"),
             ("__metadata__", "__metadatum__"), ("data_offsets", "offsets"),
         ]
         for (from, to) in edits where header.contains(from) { cases.append(("edit \(from) → \(to)", file(header.replacingOccurrences(of: from, with: to)))) }
         for value in Self.hostileValues {
-            for key in ["iteration", "testStepSizes", "seed", "blasKernel"] {
+            for key in ["iteration", "test_step_sizes", "seed", "commit"] {
                 let edited = header.replacingOccurrences(of: #""\#(key)":"[^"]*""#, with: "\"\(key)\":\(Self.jsonString(value))", options: .regularExpression)
                 cases.append(("\(key) = \(value)", file(edited)))
             }

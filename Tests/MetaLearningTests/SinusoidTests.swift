@@ -92,5 +92,24 @@ import TestSupport
         for name in resumed.learner.parameters.names {
             #expect(policy.parameters[name].scalars == resumed.learner.parameters[name].scalars)
         }
+        // It fits the network its config describes, whatever order the file lists its tensors in.
+        var rng = Xoshiro256(seed: 0)
+        try SinusoidExperiment.requireShapes(policy, of: config.initialParameters(for: .maml, using: &rng), path: policyURL.path)
+    }
+
+    /// Every shipped sinusoid policy fits the shipped config's network, as `adapt eval` checks.
+    @Test func shippedPoliciesFitTheShippedConfig() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let config = try SinusoidConfig.load(repository.appendingPathComponent("envs/experiments/sinusoid.yaml"))
+        let folder = repository.appendingPathComponent("policies/sinusoid")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let policy = try SinusoidExperiment.loadPolicy(folder.appendingPathComponent(file))
+            var shaped = config
+            shaped.activation = policy.activation
+            var rng = Xoshiro256(seed: 0)
+            try SinusoidExperiment.requireShapes(policy, of: shaped.initialParameters(for: policy.algorithm, using: &rng), path: file)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Experiments
 import Config
 import Testing
+import Synchronization
 import Foundation
 import Envs
 @testable import RL
@@ -37,8 +38,15 @@ import TestSupport
         var settings = EvaluationSettings()
         settings.taskCount = 3
         settings.adaptationSteps = 2
-        let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings)
+        let heard = Mutex<[(Int, Int)]>([])
+        let comparison = try Comparison.run(experiment: "navigation-2d", folder: try shippedFolder(), settings: settings) { _, done, total in
+            heard.withLock { $0.append((done, total)) }
+        }
         #expect(comparison.methods.map(\.method) == [.maml, .pretrained, .random, .oracle])
+        // Progress: every task rollout (sweeps on 5 validation tasks included) counted once, to the total.
+        let counts = heard.withLock { $0 }
+        let expected = 4 * 5 + 3 + (9 * 5 + 4 * 5 + 3) * 2 + 3  // maml; pretrained and random; oracle
+        #expect(counts.map(\.0).sorted() == Array(1...expected) && counts.allSatisfy { $0.1 == expected })
         // The same held-out tasks, in the same order, for every method.
         let tasks = try #require(comparison.methods.first?.tasks)
         #expect(tasks.count == 3 && Set(tasks).count == 3)
