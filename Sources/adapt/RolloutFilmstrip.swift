@@ -4,10 +4,11 @@ import Graphics
 import Render
 import RL
 
-/// A few frames of one mean-action episode side by side in one image: what TensorBoard shows of
-/// a meta-RL run's policy every `imageEvery` iterations.
+/// Four frames of one mean-action episode in a 2 × 2 grid, read like text: what TensorBoard shows
+/// of a meta-RL run's policy every `imageEvery` iterations.
 enum RolloutFilmstrip {
     static let frames = 4
+    static let columns = 2
     static let frameWidth = 320
     static let frameHeight = 180
 
@@ -30,17 +31,17 @@ enum RolloutFilmstrip {
         }
     }
 
-    /// Evenly spaced frames from the first to the last, left to right.
+    /// Evenly spaced frames from the first to the last, row by row.
     static func strip(_ scenes: [Scene], label: String, summary: String) -> Canvas {
         let raster = SceneRasterizer(width: frameWidth, height: frameHeight)
-        var canvas = Canvas(width: frameWidth * frames, height: frameHeight)
+        var canvas = Canvas(width: frameWidth * columns, height: frameHeight * ((frames + columns - 1) / columns))
         guard !scenes.isEmpty else { return canvas }
         for f in 0..<frames {
             let index = f * (scenes.count - 1) / (frames - 1)
             var scene = scenes[index]
             // One short line per frame (a frame is too narrow for the env's own status).
             scene.status = [f == 0 ? ("", label) : f == frames - 1 ? ("step \(index)", summary) : ("step", "\(index)")]
-            canvas.paste(raster.draw(scene), x: f * frameWidth, y: 0)
+            canvas.paste(raster.draw(scene), x: f % columns * frameWidth, y: f / columns * frameHeight)
         }
         return canvas
     }
