@@ -1,5 +1,6 @@
 import Experiments
 import ArgumentParser
+import Config
 import Envs
 import Foundation
 import Graphics
@@ -49,6 +50,11 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        let config = URL(fileURLWithPath: "envs/experiments/\(experiment).yaml")
+        if FileManager.default.fileExists(atPath: config.path), let kind = try? ExperimentKind(of: config), kind != .metaRL {
+            throw ValidationError("\(experiment) is a supervised experiment; the demo adapts meta-RL policies "
+                                  + "(see adapt eval --config \(config.relativePath))")
+        }
         let folder = URL(fileURLWithPath: policies ?? "policies/\(experiment)")
         guard let maml = try PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("maml.safetensors")) else {
             throw ValidationError("no shipped MAML policy in \(folder.path) (experiments: \(shippedExperiments().joined(separator: ", ")))")
