@@ -5,7 +5,7 @@
 # every run's length (e.g. for a quick try).
 set -e
 ADAPT=${ADAPT:-.build/release/adapt}
-NAMES=${*:-"maml maml-1step fomaml reptile pretrained oracle"}
+NAMES=${*:-"maml maml-1step fomaml reptile cavia pretrained oracle"}
 mkdir -p policies/sinusoid
 for name in $NAMES; do
     # name → config, algorithm, meta-iterations
@@ -13,7 +13,7 @@ for name in $NAMES; do
         maml)       set -- envs/experiments/sinusoid-multistep.yaml maml 150000 ;;
         maml-1step) set -- envs/experiments/sinusoid.yaml maml 70000 ;;
         reptile)    set -- envs/experiments/sinusoid.yaml reptile 15000 ;;
-        fomaml|pretrained|oracle) set -- envs/experiments/sinusoid.yaml "$name" 70000 ;;
+        fomaml|cavia|pretrained|oracle) set -- envs/experiments/sinusoid.yaml "$name" 70000 ;;
         *) echo "unknown policy name: $name" >&2; exit 1 ;;
     esac
     out=runs/sinusoid-$name

@@ -12,6 +12,10 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// Reptile (Nichol et al. 2018, Algorithm 1): adapt on a task, then move θ towards the adapted
     /// θ̃; the meta-optimiser receives θ − θ̃ as its gradient.
     case reptile
+    /// CAVIA (Zintgraf et al. 2019, "Fast Context Adaptation via Meta-Learning"): a context vector
+    /// fed to the first layer, set to zero for each task, is all the inner loop adapts; the shared
+    /// parameters are meta-trained through that adaptation, second derivatives included.
+    case cavia
     /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
     /// distribution without adaptation, fine-tuned by gradient steps at test time.
     case pretrained
@@ -21,7 +25,7 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     case oracle
 
     /// Whether training adapts to each task before the loss is taken.
-    public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile }
+    public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile || self == .cavia }
 
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
     public var adaptsAtTest: Bool { self != .oracle }

@@ -30,10 +30,11 @@ public enum Evaluation {
     }
 
     /// For each task, the query metric after 0…`steps` adaptation steps: values[task][step].
+    /// `adapted` names the parameters the steps change (nil: all; CAVIA: its context).
     public static func adaptationValues(model: FunctionalModel, parameters: Parameters, stepSizes: Parameters? = nil,
                                         tasks: [FewShotTask], steps: Int, stepSize: Float,
-                                        metric: Metric = .loss) -> [[Float]] {
-        let inner = SupportSetAdaptation(steps: steps, stepSize: stepSize, createGraph: false)
+                                        metric: Metric = .loss, adapted: Set<String>? = nil) -> [[Float]] {
+        let inner = SupportSetAdaptation(steps: steps, stepSize: stepSize, createGraph: false, adapted: adapted)
         return tasks.map { task in
             var values: [Float] = []
             _ = inner.adapt(parameters.detached(), stepSizes: stepSizes?.detached(), model: model,

@@ -27,6 +27,10 @@ public struct MetaLearnerSettings: Sendable, Codable, Equatable {
     /// Reptile only: inner steps and inner step size on the task's pooled points.
     public var reptileInnerSteps = 10
     public var reptileInnerStepSize: Float = 0.01
+    /// CAVIA only: the context's size and the inner step size on it (Zintgraf et al. 2019, sinusoid:
+    /// 5 context parameters, inner step size 1, since the context starts at zero and only it moves).
+    public var contextSize = 5
+    public var contextStepSize: Float = 1
 
     public init() {}
 }
@@ -48,7 +52,7 @@ public struct MetaStepLog: Sendable, Codable {
 /// iteration count; `step(on:)` takes one meta-update.
 public struct MetaLearner: Sendable {
     /// The methods supervised meta-training supports (random initialisation is not trained).
-    public static let methods: [Method] = [.maml, .fomaml, .reptile, .pretrained, .oracle]
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .pretrained, .oracle]
 
     public let algorithm: Method
     public let settings: MetaLearnerSettings
@@ -65,7 +69,7 @@ public struct MetaLearner: Sendable {
         self.settings = settings
         self.model = model
         var trainable = initialParameters
-        if settings.learnInnerStepSize && algorithm != .reptile && algorithm.adaptsInTraining {
+        if settings.learnInnerStepSize && (algorithm == .maml || algorithm == .fomaml) {
             let alpha = initialParameters.map { Tensor(repeating: settings.innerStepSize, shape: $0.shape) }
             trainable = Parameters(names: trainable.names + alpha.names.map { Self.stepSizePrefix + $0 },
                                    tensors: trainable.tensors + alpha.tensors)
@@ -96,6 +100,8 @@ public struct MetaLearner: Sendable {
         case .maml: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: true)
         case .fomaml: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
+        case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
+                                          adapted: [Context.name])
         case .pretrained, .random, .oracle: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
@@ -113,14 +119,15 @@ public struct MetaLearner: Sendable {
         var total = trainable.map { Tensor.zeros($0.shape) }
         var log = MetaStepLog(metaLoss: 0, preAdaptationLoss: 0, postAdaptationLoss: 0, adaptationGradientNorm: 0)
         for task in tasks {
-            let pre = withoutGradients { model.loss(parameters, task.queryInputs, task.queryTargets).scalar }
+            let pre = withoutGradients { model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar }
             switch algorithm {
-            case .maml, .fomaml:
+            case .maml, .fomaml, .cavia:
                 // θ (and α) as leaves; θ′ stays a function of them through the inner steps
-                // (second order: through the inner gradients too).
+                // (second order: through the inner gradients too). CAVIA adapts a zero context instead.
                 let leaves = trainable.requiringGradient()
                 let (theta, alpha) = Self.split(leaves)
-                let (objective, queryLoss, adapted) = adaptedObjective(theta, stepSizes: alpha, support: (task.supportInputs, task.supportTargets),
+                let (objective, queryLoss, adapted) = adaptedObjective(withContext(theta, tasks: nil), stepSizes: alpha,
+                                                                       support: (task.supportInputs, task.supportTargets),
                                                                        query: (task.queryInputs, task.queryTargets))
                 let g = gradients(of: objective, wrt: leaves)
                 total = total.zip(g) { $0 + scale * $1 }
@@ -157,7 +164,7 @@ public struct MetaLearner: Sendable {
         let tasks = Float(batch.count)
         let leaves = trainable.requiringGradient()
         let (theta, alpha) = Self.split(leaves)
-        let copies = batch.copies(of: theta)
+        let copies = withContext(batch.copies(of: theta), tasks: batch.count)
         let pre = withoutGradients { model.loss(copies, batch.queryInputs, batch.queryTargets).scalar } / tasks
         let (objective, queryLoss, adapted) = adaptedObjective(copies, stepSizes: alpha, support: (batch.supportInputs, batch.supportTargets),
                                                                query: (batch.queryInputs, batch.queryTargets), taskCount: tasks)
@@ -165,6 +172,18 @@ public struct MetaLearner: Sendable {
         let log = MetaStepLog(metaLoss: objective.scalar, preAdaptationLoss: pre, postAdaptationLoss: queryLoss.scalar,
                               adaptationGradientNorm: norms.reduce(0, +) / tasks)
         return (gradients(of: objective, wrt: leaves), log)
+    }
+
+    /// At test time (CAVIA: θ with a zero context, of which only the context is adapted, with its
+    /// trained step size; the others: θ, all adapted, with `stepSize`).
+    public var testParameters: Parameters { withContext(parameters, tasks: nil) }
+    public var adaptedAtTest: Set<String>? { algorithm == .cavia ? [Context.name] : nil }
+    public func testStepSize(otherwise stepSize: Float) -> Float { algorithm == .cavia ? settings.contextStepSize : stepSize }
+
+    /// The parameters the model runs on: θ, and for CAVIA a zero context (one task, or each of
+    /// `tasks` task-batched copies).
+    func withContext(_ theta: Parameters, tasks: Int?) -> Parameters {
+        algorithm == .cavia ? theta.appending(Context.zeros(size: settings.contextSize, tasks: tasks)) : theta
     }
 
     /// MAML's objective: the query loss at θ′ after the inner loop on the support set, or, with

@@ -111,9 +111,10 @@ public struct SinusoidConfig: ConfigFile, Equatable {
         SinusoidTaskFamily(amplitude: amplitude[0]...amplitude[1], phase: phase[0]...phase[1], input: input[0]...input[1])
     }
 
-    /// The regressor for an algorithm: the oracle sees (x, A, φ).
+    /// The regressor for an algorithm: the oracle sees (x, A, φ), CAVIA (x, context).
     public func network(for algorithm: Method) -> MLP {
-        MLP(sizes: [algorithm == .oracle ? 3 : 1] + hiddenSizes + [1], activation: activation)
+        let inputs = algorithm == .oracle ? 3 : algorithm == .cavia ? 1 + learner.contextSize : 1
+        return MLP(sizes: [inputs] + hiddenSizes + [1], activation: activation)
     }
 
     /// Fresh parameters for an algorithm's network.
@@ -189,5 +190,7 @@ extension MetaLearnerSettings {
         try ConfigError.check("\(prefix).metaBatchSize", metaBatchSize, in: 1...100_000)
         try ConfigError.check("\(prefix).reptileInnerSteps", reptileInnerSteps, in: 1...10_000)
         try ConfigError.check("\(prefix).reptileInnerStepSize", reptileInnerStepSize, in: 0...100)
+        try ConfigError.check("\(prefix).contextSize", contextSize, in: 1...1024)
+        try ConfigError.check("\(prefix).contextStepSize", contextStepSize, in: 0...1000)
     }
 }

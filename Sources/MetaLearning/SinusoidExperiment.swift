@@ -9,6 +9,9 @@ public enum SinusoidExperiment {
     /// The regression model for an algorithm (the oracle's MLP takes (x, A, φ)).
     public static func model(_ config: SinusoidConfig, algorithm: Method) -> FunctionalModel {
         let mlp = config.network(for: algorithm)
+        if algorithm == .cavia {
+            return FunctionalModel(loss: .meanSquaredError, batchesTasks: true) { p, x in mlp(Context.appended(to: x, p[Context.name]), p) }
+        }
         return FunctionalModel(loss: .meanSquaredError, batchesTasks: true) { p, x in mlp(x, p) }
     }
 
@@ -53,8 +56,8 @@ public enum SinusoidExperiment {
             var total = 0.0
             for tasks in sets {
                 let curve = Evaluation.summarize(Evaluation.adaptationValues(
-                    model: learner.model, parameters: learner.parameters, stepSizes: learner.stepSizes,
-                    tasks: tasks, steps: steps, stepSize: e.stepSize))
+                    model: learner.model, parameters: learner.testParameters, stepSizes: learner.stepSizes,
+                    tasks: tasks, steps: steps, stepSize: learner.testStepSize(otherwise: e.stepSize), adapted: learner.adaptedAtTest))
                 total += steps == 0 ? curve.mean[0] : (curve.mean[1] + curve.mean[steps]) / 2
             }
             // Fine-tuning that diverged on some task gives NaN: it scores ∞, the worst.
@@ -71,7 +74,8 @@ public enum SinusoidExperiment {
             "activation": config.activation.rawValue,
             "shots": String(config.shots), "query_points": String(config.queryPoints),
             "inner_steps": String(algorithm == .reptile ? l.reptileInnerSteps : l.innerSteps),
-            "inner_step_size": String(algorithm == .reptile ? l.reptileInnerStepSize : l.innerStepSize),
+            "inner_step_size": String(algorithm == .reptile ? l.reptileInnerStepSize : algorithm == .cavia ? l.contextStepSize : l.innerStepSize),
+            "context_size": String(algorithm == .cavia ? l.contextSize : 0),
             "learned_inner_step_size": String(l.learnInnerStepSize), "multi_step_loss": String(l.multiStepLoss),
             "meta_optimizer": l.metaOptimizer.rawValue, "meta_step_size": String(l.metaStepSize),
             "meta_batch_size": String(l.metaBatchSize), "seed": String(config.seed),
@@ -89,6 +93,17 @@ public enum SinusoidExperiment {
 
         public var parameters: Parameters { MetaLearner.split(trainable).parameters }
         public var stepSizes: Parameters? { MetaLearner.split(trainable).stepSizes }
+
+        /// CAVIA's context size as recorded (0 for the other methods).
+        public var contextSize: Int { Int(metadata["context_size"] ?? "") ?? 0 }
+        /// What the model runs on at test time: θ, and for CAVIA a zero context.
+        public var testParameters: Parameters {
+            algorithm == .cavia ? parameters.appending(Context.zeros(size: contextSize)) : parameters
+        }
+        /// The parameters test-time steps change: CAVIA its context only, the others all.
+        public var adaptedAtTest: Set<String>? { algorithm == .cavia ? [Context.name] : nil }
+        /// CAVIA adapts with the context step size it was trained with; nil for the others.
+        public var trainedStepSize: Float? { algorithm == .cavia ? metadata["inner_step_size"].flatMap(Float.init) : nil }
     }
 
     /// Reads a shipped policy (or a run's checkpoint: optimiser tensors are ignored).
@@ -188,8 +203,7 @@ public enum SinusoidExperiment {
         let count = tasks ?? e.tasks, steps = steps ?? e.steps, seed = seed ?? e.seed
         var methods: [MethodResult] = []
         for policy in policies {
-            var cfg = config
-            cfg.activation = policy.activation
+            let cfg = config.shaped(for: policy)
             let model = model(cfg, algorithm: policy.algorithm)
             let oracle = policy.algorithm == .oracle
             var result = MethodResult(method: policy.name, algorithm: policy.algorithm, stepSize: [:], mse: [:])
@@ -205,10 +219,12 @@ public enum SinusoidExperiment {
                     let all = learned.tensors.flatMap(\.scalars)
                     alpha = all.reduce(0, +) / Float(all.count)
                 }
+                if let trained = policy.trainedStepSize { alpha = trained }
                 let test = testSet(config, count: count, shots: shots, seed: seed).fewShotTasks(oracle: oracle)
                 // The oracle already knows the task: it is not fine-tuned (a flat line in Figure 3).
-                var values = Evaluation.adaptationValues(model: model, parameters: policy.parameters, stepSizes: policy.stepSizes,
-                                                         tasks: test, steps: oracle ? 0 : steps, stepSize: alpha)
+                var values = Evaluation.adaptationValues(model: model, parameters: policy.testParameters, stepSizes: policy.stepSizes,
+                                                         tasks: test, steps: oracle ? 0 : steps, stepSize: alpha,
+                                                         adapted: policy.adaptedAtTest)
                 if oracle { values = values.map { Array(repeating: $0[0], count: steps + 1) }; alpha = 0 }
                 result.mse[String(shots)] = Evaluation.summarize(values)
                 result.stepSize[String(shots)] = alpha
@@ -237,21 +253,30 @@ extension SinusoidExperiment {
 
     public static func fit(_ config: SinusoidConfig, policy: Policy, task: SinusoidTask, supportX: [Float],
                            steps: [Int], stepSize: Float, gridPoints: Int = 200) -> Fit {
-        var cfg = config
-        cfg.activation = policy.activation
-        let model = model(cfg, algorithm: policy.algorithm)
+        let model = model(config.shaped(for: policy), algorithm: policy.algorithm)
         let oracle = policy.algorithm == .oracle
         let lo = config.input[0], hi = config.input[1]
         let grid = (0..<gridPoints).map { lo + (hi - lo) * Float($0) / Float(gridPoints - 1) }
         let support = task.batch(at: supportX, oracle: oracle)
         let gridInputs = task.batch(at: grid, oracle: oracle).inputs
         var predictions: [[Float]] = []
-        _ = SupportSetAdaptation(steps: steps.max() ?? 0, stepSize: stepSize, createGraph: false)
-            .adapt(policy.parameters.detached(), stepSizes: policy.stepSizes?.detached(), model: model,
+        _ = SupportSetAdaptation(steps: steps.max() ?? 0, stepSize: policy.trainedStepSize ?? stepSize, createGraph: false,
+                                 adapted: policy.adaptedAtTest)
+            .adapt(policy.testParameters.detached(), stepSizes: policy.stepSizes?.detached(), model: model,
                    inputs: support.inputs, targets: support.targets) { step, theta in
                 if steps.contains(step) { predictions.append(withoutGradients { model.apply(theta, gridInputs) }.scalars) }
             }
         return Fit(task: task, supportX: supportX, supportY: support.targets.scalars, grid: grid,
                    truth: grid.map { task($0) }, steps: steps, predictions: predictions)
+    }
+}
+
+extension SinusoidConfig {
+    /// This config with the network a policy was trained with (its activation, CAVIA's context size).
+    public func shaped(for policy: SinusoidExperiment.Policy) -> SinusoidConfig {
+        var config = self
+        config.activation = policy.activation
+        if policy.algorithm == .cavia { config.learner.contextSize = policy.contextSize }
+        return config
     }
 }

@@ -12,12 +12,16 @@ public struct SupportSetAdaptation: Sendable {
     /// Record the inner gradients so the meta-gradient differentiates through them (second-order
     /// MAML). When false the inner gradients are constants: first-order MAML, and evaluation.
     public var createGraph: Bool
+    /// The names of the parameters the steps change (nil: all). CAVIA adapts only its context;
+    /// the others still shape the loss, so second-order gradients reach them through it.
+    public var adapted: Set<String>?
 
-    public init(steps: Int, stepSize: Float, createGraph: Bool) {
+    public init(steps: Int, stepSize: Float, createGraph: Bool, adapted: Set<String>? = nil) {
         require(steps >= 0, "SupportSetAdaptation: steps must be ≥ 0, got \(steps)")
         self.steps = steps
         self.stepSize = stepSize
         self.createGraph = createGraph
+        self.adapted = adapted
     }
 
     public struct Result: Sendable {
@@ -52,16 +56,14 @@ public struct SupportSetAdaptation: Sendable {
         for step in 0..<steps {
             if !linked { theta = theta.detached().requiringGradient() }
             let loss = model.loss(theta, inputs, targets)
-            let g = gradients(of: loss, wrt: theta, createGraph: createGraph)
+            let changed = adapted.map { theta.subset($0) } ?? theta
+            let g = gradients(of: loss, wrt: changed, createGraph: createGraph)
             if step == 0 {
                 initialLoss = loss.scalar
                 initialGradient = g.detached()
             }
-            if let stepSizes {
-                theta = theta.zip(stepSizes.zip(g, *), -)
-            } else {
-                theta = theta.zip(g) { $0 - stepSize * $1 }
-            }
+            let stepped = stepSizes.map { changed.zip($0.zip(g, *), -) } ?? changed.zip(g) { $0 - stepSize * $1 }
+            theta = adapted == nil ? stepped : theta.replacing(with: stepped)
             if !linked { theta = theta.detached() }
             observe?(step + 1, theta)
         }

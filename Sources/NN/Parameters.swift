@@ -50,6 +50,27 @@ public struct Parameters: Sendable {
     }
 
     /// Every tensor as a new leaf of the graph, to take gradients with respect to.
+    /// The named tensors among `names`, in this set's order.
+    public func subset(_ names: Set<String>) -> Parameters {
+        let kept = self.names.indices.filter { names.contains(self.names[$0]) }
+        return Parameters(names: kept.map { self.names[$0] }, tensors: kept.map { tensors[$0] })
+    }
+
+    /// This set with the tensors of `other` in place of those of the same names.
+    public func replacing(with other: Parameters) -> Parameters {
+        var result = self
+        for (name, tensor) in Swift.zip(other.names, other.tensors) {
+            guard let i = names.firstIndex(of: name) else { continue }
+            result.tensors[i] = tensor
+        }
+        return result
+    }
+
+    /// Both sets, this one's names first (the names must differ).
+    public func appending(_ other: Parameters) -> Parameters {
+        Parameters(names: names + other.names, tensors: tensors + other.tensors)
+    }
+
     public func requiringGradient() -> Parameters { map { $0.requiringGradient() } }
 
     public func detached() -> Parameters { map { $0.detached() } }

@@ -46,9 +46,8 @@ enum SinusoidCommands {
             let url = folder.appendingPathComponent(file)
             let policy = try SinusoidExperiment.loadPolicy(url)
             var rng = Xoshiro256(seed: 0)
-            var shaped = config
-            shaped.activation = policy.activation
-            try SinusoidExperiment.requireShapes(policy, of: shaped.initialParameters(for: policy.algorithm, using: &rng), path: url.path)
+            try SinusoidExperiment.requireShapes(policy, of: config.shaped(for: policy).initialParameters(for: policy.algorithm, using: &rng),
+                                                 path: url.path)
             return policy
         }
         let report = SinusoidExperiment.evaluate(config, policies: policies, tasks: command.tasks, steps: command.steps, seed: command.seed)
