@@ -101,6 +101,9 @@ public struct SinusoidConfig: ConfigFile, Equatable {
     /// Score the learner on validation tasks every this many iterations and keep the best as
     /// `best.safetensors` (0: never). Not in the paper, which reports its final iterate.
     public var validateEvery = 1000
+    /// Every this many iterations, TensorBoard gets a picture of the learner's fit to one fixed
+    /// task before and after adaptation (0: none).
+    public var imageEvery = 1000
     /// Meta-test protocol.
     public var evaluation = SinusoidEvaluation()
 
@@ -144,6 +147,7 @@ public struct SinusoidConfig: ConfigFile, Equatable {
         try ConfigError.check("shots", shots, in: 1...100_000)
         try ConfigError.check("queryPoints", queryPoints, in: 1...100_000)
         try ConfigError.check("validateEvery", validateEvery, in: 0...100_000_000)
+        try ConfigError.check("imageEvery", imageEvery, in: 0...100_000_000)
         try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...100_000_000)
         try learner.check(prefix: "learner")
         try evaluation.validate()

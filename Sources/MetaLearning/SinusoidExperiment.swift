@@ -1,6 +1,7 @@
 import Experiments
 import Config
 import Foundation
+import Graphics
 import NN
 
 /// The sinusoid experiment end to end (Finn et al. 2017, §5.1): building a learner for each
@@ -39,6 +40,7 @@ public enum SinusoidExperiment {
             let score = validationScore(config, algorithm: algorithm)
             run.validation = (config.validateEvery, score)
         }
+        if config.imageEvery > 0 { run.image = (config.imageEvery, fitImage(config, algorithm: algorithm)) }
         return run
     }
 
@@ -238,6 +240,31 @@ public enum SinusoidExperiment {
 // MARK: - Qualitative fits
 
 extension SinusoidExperiment {
+    /// The picture TensorBoard shows of a training run: the learner's fit to one task (fixed for
+    /// the run, from the validation seed) before adaptation and after its training steps, on K points.
+    static func fitImage(_ config: SinusoidConfig, algorithm: Method) -> (MetaLearner) -> TensorBoardEvent.Image {
+        var rng = Xoshiro256(seed: config.evaluation.validationSeed &+ 31)
+        let task = config.family.sample(using: &rng)
+        let supportX = SinusoidTask.inputs(config.shots, in: config.family.input, using: &rng)
+        let metadata = metadata(config, algorithm: algorithm)
+        return { learner in
+            let policy = Policy(name: algorithm.rawValue, algorithm: algorithm, activation: config.activation,
+                                trainable: learner.trainable, metadata: metadata)
+            let steps = algorithm.adaptsInTraining && algorithm != .reptile ? max(1, config.learner.innerSteps) : 1
+            let f = fit(config, policy: policy, task: task, supportX: supportX, steps: [0, steps], stepSize: learner.testStepSize(otherwise: config.evaluation.stepSize))
+            var plot = LinePlot(title: String(format: "%@, iteration %d: A = %.2f, phase %.2f", algorithm.rawValue, learner.iteration, task.amplitude, task.phase), xLabel: "x", yLabel: "y",
+                                width: 640, height: 320)
+            let grid = f.grid.map(Double.init)
+            plot.add(.init(label: "truth", x: grid, y: f.truth.map(Double.init), color: RGB(120, 120, 120), dashed: true))
+            for (s, prediction) in zip(f.steps, f.predictions) {
+                plot.add(.init(label: s == 0 ? "before" : "after \(s) step\(s == 1 ? "" : "s")", x: grid, y: prediction.map(Double.init)))
+            }
+            let points = LinePlot.Scatter(x: f.supportX.map(Double.init), y: f.supportY.map(Double.init), color: RGB(200, 30, 30), radius: 4)
+            let canvas = plot.canvas(overlaying: [points])
+            return TensorBoardEvent.Image(tag: "fit", width: canvas.width, height: canvas.height, png: PNG.encode(canvas))
+        }
+    }
+
     /// A fit for Figure 2: the model's predictions on `grid` after each of `steps` gradient steps
     /// on the support points, with the ground truth.
     public struct Fit: Sendable {

@@ -21,6 +21,8 @@ public struct TrainingRun {
     /// learner is scored (lower is better) and, when it beats the best so far, written to
     /// `best.safetensors`. Scores go to `validation.csv`.
     public var validation: (every: Int, score: (MetaLearner) -> Double)?
+    /// A picture of the learner for TensorBoard every `every` iterations.
+    public var image: (every: Int, draw: (MetaLearner) -> TensorBoardEvent.Image)?
     public private(set) var bestScore = Double.infinity
     public private(set) var bestIteration = 0
 
@@ -76,6 +78,9 @@ public struct TrainingRun {
             let i = learner.iteration
             pending.append([String(i), "\(log.metaLoss)", "\(log.preAdaptationLoss)", "\(log.postAdaptationLoss)",
                             "\(log.adaptationGradientNorm)", String(format: "%.3f", elapsed)])
+            if let image, i % image.every == 0 {
+                try progress.events?.append([TensorBoardEvent(wallTime: Date().timeIntervalSince1970, step: i, images: [image.draw(learner)])])
+            }
             if let validation, i % validation.every == 0 || i == iterations {
                 try validate(validation.score)
             }

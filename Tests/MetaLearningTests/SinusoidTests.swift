@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Experiments
 import Config
 import MetaLearning
 import TestSupport
@@ -67,6 +68,7 @@ import TestSupport
         var config = SinusoidConfig.defaults
         config.learner.metaBatchSize = 4
         config.checkpointEvery = 5
+        config.imageEvery = 10
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-resume-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: base) }
 
@@ -83,6 +85,10 @@ import TestSupport
         }
         let rows = try String(contentsOf: resumed.progressURL, encoding: .utf8).split(separator: "\n")
         #expect(rows.count == 21 && rows[0].hasPrefix("iteration,meta_loss"))
+        // TensorBoard: one curve point per iteration across the resume, and the fit picture every 10.
+        let events = try TensorBoardLog.read(try #require(TensorBoardLog.eventFiles(in: base.appendingPathComponent("b")).first))
+        #expect(events.filter { $0.tags.contains("progress/meta_loss") }.map(\.step) == Array(1...20))
+        #expect(events.filter { !$0.images.isEmpty }.map(\.step) == [10, 20])
 
         // The shipped-policy file round-trips with its metadata.
         let policyURL = base.appendingPathComponent("policy.safetensors")
