@@ -41,35 +41,49 @@ public struct GaussianGRUPolicy: Sendable, Codable, Equatable {
     /// The zero state every trial starts from, for `rows` trials run side by side.
     public func initialState(rows: Int) -> Tensor { Tensor.zeros([rows, hiddenSize]) }
 
+    /// The next state of `rows` trials: the GRU's step where `mask` is 1, the state kept where it
+    /// is 0 (a trial whose episode ended earlier than the others' waits, its history intact).
+    func nextState(_ state: Tensor, inputs: Tensor, mask: Tensor?, _ parameters: Parameters) -> Tensor {
+        let next = core.step(inputs, state, parameters)
+        guard let mask else { return next }
+        return state + mask * (next - state)
+    }
+
     /// One step for acting: the next state and the mean action, for `rows` trials at once (inputs
-    /// [rows, inputSize], state [rows, hidden]); untracked.
-    public func step(state: Tensor, inputs: Tensor, _ parameters: Parameters) -> (state: Tensor, means: Tensor) {
+    /// [rows, inputSize], state [rows, hidden], mask [rows, 1] or nil for all active); untracked.
+    public func step(state: Tensor, inputs: Tensor, mask: Tensor? = nil, _ parameters: Parameters) -> (state: Tensor, means: Tensor) {
         withoutGradients {
-            let next = core.step(inputs, state, parameters)
+            let next = nextState(state, inputs: inputs, mask: mask, parameters)
             return (next, head(next, parameters))
         }
     }
 
-    /// μ at every step of `rows` trials from the zero state: inputs[t] is [rows, inputSize], the
-    /// result's [t] is [rows, actionSize]; a function of the parameters through the whole trial.
-    public func means(_ inputs: [Tensor], _ parameters: Parameters) -> [Tensor] {
-        core(inputs, initial: initialState(rows: inputs.first?.shape[0] ?? 1), parameters).map { head($0, parameters) }
+    /// μ at every step of `rows` trials from the zero state: inputs[t] is [rows, inputSize] and
+    /// masks[t] [rows, 1] (nil: every row active), the result's [t] is [rows, actionSize]; a
+    /// function of the parameters through the whole trial.
+    public func means(_ inputs: [Tensor], masks: [Tensor]? = nil, _ parameters: Parameters) -> [Tensor] {
+        var state = initialState(rows: inputs.first?.shape[0] ?? 1)
+        return inputs.indices.map { t in
+            state = nextState(state, inputs: inputs[t], mask: masks?[t], parameters)
+            return head(state, parameters)
+        }
     }
 
     /// log π(a_t | history) per row and step, stacked [steps · rows] in step-major order.
-    public func logProbability(inputs: [Tensor], actions: Tensor, _ parameters: Parameters) -> Tensor {
+    public func logProbability(inputs: [Tensor], masks: [Tensor]? = nil, actions: Tensor, _ parameters: Parameters) -> Tensor {
         let logStd = parameters[Self.logStdName]
-        let z = (actions - Tensor.concatenate(means(inputs, parameters), axis: 0)) / logStd.exp()
+        let z = (actions - Tensor.concatenate(means(inputs, masks: masks, parameters), axis: 0)) / logStd.exp()
         let constant = Float(actionSize) * 0.5 * Float(Foundation.log(2 * Double.pi))
         return -0.5 * z.square().sum(axis: 1) - logStd.sum() - constant
     }
 
     /// KL(π_old ‖ π_θ) per row and step (step-major), the old policy given by its constant means
     /// [steps · rows, actions] and log σ.
-    public func kl(inputs: [Tensor], oldMeans: Tensor, oldLogStd: Tensor, _ parameters: Parameters) -> Tensor {
+    public func kl(inputs: [Tensor], masks: [Tensor]? = nil, oldMeans: Tensor, oldLogStd: Tensor, _ parameters: Parameters) -> Tensor {
         let logStd = parameters[Self.logStdName]
         let variance = (2 * logStd).exp()
-        let spread = ((2 * oldLogStd).exp() + (oldMeans - Tensor.concatenate(means(inputs, parameters), axis: 0)).square()) / (2 * variance)
+        let spread = ((2 * oldLogStd).exp() + (oldMeans - Tensor.concatenate(means(inputs, masks: masks, parameters), axis: 0)).square())
+            / (2 * variance)
         return (spread + logStd - oldLogStd - 0.5).sum(axis: 1)
     }
 }
