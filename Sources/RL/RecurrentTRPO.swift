@@ -1,0 +1,133 @@
+import Envs
+
+extension Trials {
+    /// Normalised GAE advantages row-aligned with the trials (0 on masked rows): each trial is one
+    /// long episode (discounting runs across its episodes, as RL² optimises the return of the whole
+    /// trial), its real steps compacted into an `Episodes` so the linear feature baseline, fitted on
+    /// the GRU's inputs, and GAE are exactly the feed-forward learner's.
+    public func advantages(gamma: Float, lambda: Float) -> [Float] {
+        let inputSize = inputs.first?.shape[1] ?? 0, actionSize = actions.shape[1]
+        let rowsOfTrial = (0..<count).map { k in (0..<length).filter { masks[$0].scalars[k] > 0 } }
+        let steps = rowsOfTrial.map(\.count).max() ?? 0
+        var observations = [Float](repeating: 0, count: steps * count * inputSize)
+        var compactRewards = [Float](repeating: 0, count: steps * count), compactMasks = compactRewards
+        for (k, rows) in rowsOfTrial.enumerated() {
+            for (t, step) in rows.enumerated() {
+                let row = t * count + k
+                let input = inputs[step].scalars[k * inputSize..<(k + 1) * inputSize]
+                observations.replaceSubrange(row * inputSize..<(row + 1) * inputSize, with: input)
+                compactRewards[row] = rewards[step * count + k]
+                compactMasks[row] = 1
+            }
+        }
+        let compact = Episodes(task: task, count: count, length: steps,
+                               observations: Tensor(shape: [steps * count, inputSize], scalars: observations),
+                               actions: Tensor.zeros([steps * count, actionSize]), rewards: compactRewards, masks: compactMasks,
+                               logProbabilities: Tensor.zeros([steps * count]))
+        let compactAdvantages = compact.advantages(gamma: gamma, lambda: lambda)
+        var result = [Float](repeating: 0, count: length * count)
+        for (k, rows) in rowsOfTrial.enumerated() {
+            for (t, step) in rows.enumerated() { result[step * count + k] = compactAdvantages[t * count + k] }
+        }
+        return result
+    }
+
+    /// The rows' masks as one vector [length · count], step-major.
+    var rowMasks: Tensor { Tensor(shape: [length * count], scalars: masks.flatMap(\.scalars)) }
+}
+
+/// RL²'s outer loop (Duan et al. 2016): TRPO on whole trials, its gradient and Fisher-vector
+/// products taken by the autodiff through the GRU's recurrence (backpropagation through time;
+/// the Fisher product as the Hessian-vector product of the mean KL, exact, by double backward).
+public struct RecurrentTRPO: Sendable {
+    public var policy: GaussianGRUPolicy
+    public var trpo: TRPOSettings
+    public var gamma: Float
+    public var lambda: Float
+
+    public init(policy: GaussianGRUPolicy, trpo: TRPOSettings = TRPOSettings(), gamma: Float = 0.99, lambda: Float = 1) {
+        self.policy = policy
+        self.trpo = trpo
+        self.gamma = gamma
+        self.lambda = lambda
+    }
+
+    /// What one update did.
+    public struct Log: Sendable {
+        public var surrogateBefore = 0.0, surrogateAfter = 0.0, kl = 0.0
+        /// Backtracking steps of the accepted update, −1 if none was accepted (θ is then kept).
+        public var lineSearchSteps = -1
+        public var rejection: String?
+    }
+
+    /// Each task's trials with their advantages and the acting policy's means (the KL's centre).
+    struct Batch {
+        let trials: Trials
+        let advantages: Tensor
+        let oldMeans: Tensor
+        let masks: Tensor
+        let realSteps: Float
+    }
+
+    /// The surrogate −E[ratio · A] and the mean KL from the acting policy, over real rows, averaged over tasks.
+    func objective(_ parameters: Parameters, _ batches: [Batch], oldLogStd: Tensor) -> (surrogate: Tensor, kl: Tensor) {
+        var surrogate: Tensor?, kl: Tensor?
+        for b in batches {
+            let t = b.trials
+            let logProbability = policy.logProbability(inputs: t.inputs, masks: t.masks, actions: t.actions, parameters)
+            let ratio = (logProbability - t.logProbabilities).exp()
+            let s = -(ratio * b.advantages * b.masks).sum() / b.realSteps
+            let k = (policy.kl(inputs: t.inputs, masks: t.masks, oldMeans: b.oldMeans, oldLogStd: oldLogStd, parameters) * b.masks).sum()
+                / b.realSteps
+            surrogate = surrogate.map { $0 + s } ?? s
+            kl = kl.map { $0 + k } ?? k
+        }
+        let n = Float(batches.count)
+        return (surrogate! / n, kl! / n)
+    }
+
+    /// One TRPO update of θ on `trials` (one element per task; they must have been sampled with θ).
+    public func step(_ theta: Parameters, trials: [Trials]) -> (Parameters, Log) {
+        var log = Log()
+        let theta = theta.detached()
+        let oldLogStd = theta[GaussianGRUPolicy.logStdName]
+        let batches = trials.map { t in
+            let masks = t.rowMasks
+            return Batch(trials: t, advantages: Tensor(t.advantages(gamma: gamma, lambda: lambda)),
+                         oldMeans: withoutGradients { Tensor.concatenate(policy.means(t.inputs, masks: t.masks, theta), axis: 0) },
+                         masks: masks, realSteps: max(1, masks.sum().scalar))
+        }
+        let leaves = theta.requiringGradient()
+        let (surrogate, kl) = objective(leaves, batches, oldLogStd: oldLogStd)
+        let lossBefore = Double(surrogate.scalar)
+        log.surrogateBefore = lossBefore
+        let g = gradients(of: surrogate, wrt: leaves).flattened()
+        // F v = ∇(∇KL · v): the KL's gradient kept as a graph, differentiated once per product.
+        let klGradient = gradients(of: kl, wrt: leaves, createGraph: true)
+        let fisherProduct = { (v: Tensor) -> Tensor in
+            gradients(of: klGradient.dot(theta.unflattened(v)), wrt: leaves).flattened() + trpo.cgDamping * v
+        }
+        let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
+        let curvature = 0.5 * (direction * fisherDirection).sum().scalar
+        guard direction.scalars.allSatisfy(\.isFinite), curvature.isFinite, curvature > 0 else {
+            log.rejection = "non-finite or non-positive natural-gradient step (sᵀFs/2 = \(curvature))"
+            return (theta, log)
+        }
+        let fullStep = direction * (trpo.maxKL / curvature).squareRoot()
+        let flat = theta.flattened()
+        let accepted = backtrackingLineSearch(ratio: trpo.lineSearchRatio, maxSteps: trpo.lineSearchSteps, { scale in
+            let candidate = theta.unflattened(flat - scale * fullStep)
+            let (s, k) = withoutGradients { objective(candidate, batches, oldLogStd: oldLogStd) }
+            return (candidate, Double(s.scalar), Double(k.scalar))
+        }, accept: { _, loss, kl in loss.isFinite && kl.isFinite && loss < lossBefore && kl <= Double(trpo.maxKL) })
+        guard let accepted, accepted.value.0.isFinite else {
+            log.rejection = "line search found no step that improves the surrogate within KL ≤ \(trpo.maxKL)"
+            log.surrogateAfter = lossBefore
+            return (theta, log)
+        }
+        log.lineSearchSteps = accepted.index
+        log.surrogateAfter = accepted.value.1
+        log.kl = accepted.value.2
+        return (accepted.value.0, log)
+    }
+}
