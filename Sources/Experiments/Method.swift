@@ -16,6 +16,9 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// fed to the first layer, set to zero for each task, is all the inner loop adapts; the shared
     /// parameters are meta-trained through that adaptation, second derivatives included.
     case cavia
+    /// RL² (Duan et al. 2016): a recurrent policy whose state, kept across the episodes of a task,
+    /// does the adapting; trained by TRPO on whole trials. No gradient step at test time.
+    case rl2
     /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
     /// distribution without adaptation, fine-tuned by gradient steps at test time.
     case pretrained
@@ -28,7 +31,7 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile || self == .cavia }
 
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
-    public var adaptsAtTest: Bool { self != .oracle }
+    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 }
 
     /// The names of `methods`, for help texts and errors.
     public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }

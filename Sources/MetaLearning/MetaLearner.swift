@@ -102,7 +102,7 @@ public struct MetaLearner: Sendable {
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
         case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
                                           adapted: [Context.name])
-        case .pretrained, .random, .oracle: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
+        case .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -142,7 +142,7 @@ public struct MetaLearner: Sendable {
                 log.metaLoss += scale * trainLoss
                 log.postAdaptationLoss += scale * post
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
-            case .pretrained, .random, .oracle:
+            case .pretrained, .random, .oracle, .rl2:
                 let leaves = trainable.requiringGradient()
                 let loss = model.loss(leaves, task.allInputs, task.allTargets)
                 let g = gradients(of: loss, wrt: leaves)

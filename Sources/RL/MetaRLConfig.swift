@@ -36,6 +36,10 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public var iterations = 500
     /// Write a checkpoint every this many iterations (and at the end).
     public var checkpointEvery = 10
+    /// RL² only: GRU state size and episodes per trial (Duan et al. 2016 used 2 episodes for
+    /// their locomotion and navigation-like tasks).
+    public var recurrentHiddenSize = 64
+    public var episodesPerTrial = 2
     /// Every this many iterations, TensorBoard gets an image of a rollout of the policy adapted to
     /// a fixed task (0: none).
     public var imageEvery = 10
@@ -74,6 +78,8 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         try ConfigError.check("iterations", iterations, in: 1...10_000_000)
         try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...10_000_000)
         try ConfigError.check("imageEvery", imageEvery, in: 0...10_000_000)
+        try ConfigError.check("recurrentHiddenSize", recurrentHiddenSize, in: 1...1024)
+        try ConfigError.check("episodesPerTrial", episodesPerTrial, in: 1...100)
         try ConfigError.check("threads", threads, in: 1...256)
         try envConfig.check(prefix: "envConfig")
         try checkMemory()

@@ -12,10 +12,11 @@ enum MetaRLCommands {
         var config = try MetaRLConfig.load(configURL)
         if let iterations = command.iterations { config.iterations = iterations }
         if let seed = command.seed { config.seed = seed }
-        let algorithm = try Method(parsing: command.algo ?? "maml", supported: MetaRLTrainer.methods)
+        let algorithm = try Method(parsing: command.algo ?? "maml", supported: MetaRLTrainer.methods + [.rl2])
         let name = configURL.deletingPathExtension().lastPathComponent
         let out = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
         try RunFolder.requireUsable(out, resume: command.resume)
+        if algorithm == .rl2 { return try trainRL2(config, out: out, command) }
         let trainer = try MetaRLTrainer(config: config, algorithm: algorithm, runDirectory: out, resume: command.resume)
         trainer.checkpointMetadata["commit"] = GitCommit.current
         trainer.rolloutImage = RolloutFilmstrip.maker(for: trainer)
@@ -27,6 +28,21 @@ enum MetaRLCommands {
             let status = String(format: "return %.1f → %.1f  kl %.4f", log.returnBefore, log.returnAfter, log.kl)
                 + (log.rejection != nil ? "  (update rejected)" : "")
             bar.update(i, status: status)
+        }
+        print("done: \(trainer.checkpointURL.path)")
+    }
+
+    /// RL² on the same experiment: TRPO on trials of `episodesPerTrial` episodes through a GRU policy.
+    static func trainRL2(_ config: MetaRLConfig, out: URL, _ command: TrainingOptions) throws {
+        let trainer = try RL2Trainer(config: config, runDirectory: out, resume: command.resume)
+        trainer.checkpointMetadata["commit"] = GitCommit.current
+        if trainer.iteration > 0 { print("resuming \(out.path) from iteration \(trainer.iteration)") }
+        print("training rl2 on \(config.env): \(config.iterations) iterations, \(config.metaBatchSize) tasks × \(config.episodesPerTask) trials "
+              + "of \(config.episodesPerTrial) episodes, writing \(out.path)")
+        var bar = ProgressBar(total: config.iterations, startingAt: trainer.iteration, quiet: command.quiet)
+        try trainer.train { i, returns, log in
+            bar.update(i, status: "returns by episode " + returns.map { String(format: "%.1f", $0) }.joined(separator: " → ")
+                       + String(format: "  kl %.4f", log.kl) + (log.rejection != nil ? "  (update rejected)" : ""))
         }
         print("done: \(trainer.checkpointURL.path)")
     }
