@@ -114,3 +114,21 @@ public struct Trials: Sendable {
     /// The mean return in the 1st, 2nd, … episode of a trial: what RL² is compared on.
     public var meanReturnPerEpisode: [Double] { episodeReturns.map { $0.reduce(0, +) / Double(max(count, 1)) } }
 }
+
+extension RecurrentPolicyCheckpoint {
+    /// RL²'s meta-test: on the held-out tasks `evaluateAdaptation` uses for MAML (same seed, same
+    /// tasks, same per-task seeds), K = `settings.episodesPerTask` trials per task; the curve's
+    /// column e is the mean return in the trial's (e+1)-th episode — the experience RL² adapts on.
+    public func evaluateTrials(settings: EvaluationSettings, onTaskDone: @Sendable () -> Void = {}) throws -> AdaptationCurve {
+        let sampler = try TrialSampler(envName: env, envConfig: config.envConfig, policy: policy, trialsPerTask: settings.episodesPerTask,
+                                       episodesPerTrial: config.episodesPerTrial, workers: settings.workers)
+        var rng = Xoshiro256(seed: settings.seed)
+        let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
+        let seeds = tasks.map { _ in rng.next() }
+        let perTask = try parallelMap(tasks.count, workers: settings.workers) { i, worker in
+            defer { onTaskDone() }
+            return try sampler.sample(task: tasks[i], parameters: parameters, seed: seeds[i], worker: worker).meanReturnPerEpisode
+        }
+        return AdaptationCurve(perTask: perTask)
+    }
+}

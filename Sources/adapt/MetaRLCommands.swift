@@ -4,6 +4,7 @@ import Config
 import Foundation
 import Graphics
 import RL
+import NN
 import Synchronization
 
 /// Meta-reinforcement learning from the CLI (MAML-TRPO on the navigation and locomotion envs).
@@ -47,11 +48,39 @@ enum MetaRLCommands {
         print("done: \(trainer.checkpointURL.path)")
     }
 
+    /// An RL² checkpoint: the mean return in each episode of a trial on the held-out tasks.
+    static func evaluateRL2(_ path: String, _ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
+        let checkpoint = try RecurrentPolicyCheckpoint.read(URL(fileURLWithPath: path))
+        var settings = EvaluationSettings()
+        if let tasks = command.tasks { settings.taskCount = tasks }
+        if let seed = command.seed { settings.seed = seed }
+        settings.episodesPerTask = metaRL.episodes ?? checkpoint.config.episodesPerTask
+        settings.workers = checkpoint.config.threads
+        let bar = SharedProgressBar(total: settings.taskCount, quiet: command.json)
+        let done = Atomic<Int>(0)
+        let curve = try checkpoint.evaluateTrials(settings: settings) { [total = settings.taskCount] in
+            bar.update(done.add(1, ordering: .relaxed).newValue, total: total, status: "held-out tasks")
+        }
+        struct Report: Encodable { let checkpoint: String; let env: String; let algorithm = "rl2"; let iteration: Int
+                                   let settings: EvaluationSettings; let returnByEpisode: AdaptationCurve }
+        if command.json {
+            return try Measure.print(Report(checkpoint: path, env: checkpoint.env, iteration: checkpoint.iteration,
+                                            settings: settings, returnByEpisode: curve), json: true)
+        }
+        print("rl2 on \(checkpoint.env), \(settings.taskCount) held-out tasks (seed \(settings.seed)), \(settings.episodesPerTask) trials per task")
+        for (e, (m, ci)) in zip(curve.meanReturn, curve.ci95).enumerated() {
+            print(String(format: "  episode %d of the trial: %9.2f ± %.2f", e + 1, m, ci))
+        }
+    }
+
     static func evaluate(_ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
         if let replot = metaRL.replot { return try self.replot(replot, out: command.out, record: metaRL.recordStepSizes) }
         if let experiment = metaRL.experiment { return try compare(experiment, command, metaRL) }
         guard let path = metaRL.policy else {
             throw ValidationError("meta-RL evaluation takes --policy <checkpoint> or --experiment <name>")
+        }
+        if try Safetensors.read(URL(fileURLWithPath: path)).metadata["format"] == RecurrentPolicyCheckpoint.format {
+            return try evaluateRL2(path, command, metaRL)
         }
         let checkpoint = try PolicyCheckpoint.read(URL(fileURLWithPath: path))
         var settings = EvaluationSettings()

@@ -44,6 +44,12 @@ import TestSupport
         try trainer.train(until: 2)
         let read = try RecurrentPolicyCheckpoint.read(trainer.checkpointURL)
         #expect(read.iteration == 2 && read.parameters.flattened().scalars == trainer.parameters.flattened().scalars)
+        // Its meta-test: the return in each episode of a trial, per held-out task.
+        var settings = EvaluationSettings()
+        settings.taskCount = 3
+        settings.episodesPerTask = 2
+        let curve = try read.evaluateTrials(settings: settings)
+        #expect(curve.perTask.count == 3 && curve.perTask.allSatisfy { $0.count == 2 } && curve.meanReturn.allSatisfy { $0.isFinite })
         var data = try Data(contentsOf: trainer.checkpointURL)
         data[data.count - 3] ^= 0x20
         try data.write(to: trainer.checkpointURL)
