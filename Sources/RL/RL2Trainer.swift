@@ -80,7 +80,7 @@ public final class RL2Trainer {
                 try sampler.sample(task: batch[i], parameters: theta, seed: seeds[i], worker: worker)
             }
             let sampling = Date().timeIntervalSince(clock)
-            let (next, log) = learner.step(parameters, trials: trials)
+            let (next, log) = learner.step(parameters, trials: trials, workers: sampler.workers)
             parameters = next
             iteration += 1
             let perEpisode = (0..<config.episodesPerTrial).map { e in trials.map { $0.meanReturnPerEpisode[e] }.reduce(0, +) / Double(trials.count) }

@@ -69,43 +69,53 @@ public struct RecurrentTRPO: Sendable {
         let realSteps: Float
     }
 
-    /// The surrogate −E[ratio · A] and the mean KL from the acting policy, over real rows, averaged over tasks.
-    func objective(_ parameters: Parameters, _ batches: [Batch], oldLogStd: Tensor) -> (surrogate: Tensor, kl: Tensor) {
-        var surrogate: Tensor?, kl: Tensor?
-        for b in batches {
-            let t = b.trials
-            let logProbability = policy.logProbability(inputs: t.inputs, masks: t.masks, actions: t.actions, parameters)
-            let ratio = (logProbability - t.logProbabilities).exp()
-            let s = -(ratio * b.advantages * b.masks).sum() / b.realSteps
-            let k = (policy.kl(inputs: t.inputs, masks: t.masks, oldMeans: b.oldMeans, oldLogStd: oldLogStd, parameters) * b.masks).sum()
-                / b.realSteps
-            surrogate = surrogate.map { $0 + s } ?? s
-            kl = kl.map { $0 + k } ?? k
-        }
-        let n = Float(batches.count)
-        return (surrogate! / n, kl! / n)
+    /// One task's surrogate −E[ratio · A] and mean KL from the acting policy, over its real rows.
+    func objective(_ parameters: Parameters, _ b: Batch, oldLogStd: Tensor) -> (surrogate: Tensor, kl: Tensor) {
+        let t = b.trials
+        let logProbability = policy.logProbability(inputs: t.inputs, masks: t.masks, actions: t.actions, parameters)
+        let ratio = (logProbability - t.logProbabilities).exp()
+        let surrogate = -(ratio * b.advantages * b.masks).sum() / b.realSteps
+        let kl = (policy.kl(inputs: t.inputs, masks: t.masks, oldMeans: b.oldMeans, oldLogStd: oldLogStd, parameters) * b.masks).sum()
+            / b.realSteps
+        return (surrogate, kl)
+    }
+
+    /// One task's pieces of the update: its surrogate's gradient and its KL's gradient kept as a
+    /// graph (for F v = ∇(∇KL · v)), on leaves of its own so tasks run on separate cores.
+    struct TaskTerms: @unchecked Sendable {
+        let leaves: Parameters
+        let surrogate: Double
+        let gradient: Tensor
+        let klGradient: Parameters
     }
 
     /// One TRPO update of θ on `trials` (one element per task; they must have been sampled with θ).
-    public func step(_ theta: Parameters, trials: [Trials]) -> (Parameters, Log) {
+    public func step(_ theta: Parameters, trials: [Trials], workers: Int = 2) -> (Parameters, Log) {
         var log = Log()
         let theta = theta.detached()
         let oldLogStd = theta[GaussianGRUPolicy.logStdName]
-        let batches = trials.map { t in
-            let masks = t.rowMasks
+        let batches = parallelMap(trials.count, workers: workers) { i, _ in
+            let t = trials[i], masks = t.rowMasks
             return Batch(trials: t, advantages: Tensor(t.advantages(gamma: gamma, lambda: lambda)),
                          oldMeans: withoutGradients { Tensor.concatenate(policy.means(t.inputs, masks: t.masks, theta), axis: 0) },
                          masks: masks, realSteps: max(1, masks.sum().scalar))
         }
-        let leaves = theta.requiringGradient()
-        let (surrogate, kl) = objective(leaves, batches, oldLogStd: oldLogStd)
-        let lossBefore = Double(surrogate.scalar)
+        let terms = parallelMap(batches.count, workers: workers) { i, _ in
+            let leaves = theta.requiringGradient()
+            let (surrogate, kl) = objective(leaves, batches[i], oldLogStd: oldLogStd)
+            return TaskTerms(leaves: leaves, surrogate: Double(surrogate.scalar), gradient: gradients(of: surrogate, wrt: leaves).flattened(),
+                             klGradient: gradients(of: kl, wrt: leaves, createGraph: true))
+        }
+        let n = Float(terms.count)
+        let lossBefore = terms.map(\.surrogate).reduce(0, +) / Double(n)
         log.surrogateBefore = lossBefore
-        let g = gradients(of: surrogate, wrt: leaves).flattened()
-        // F v = ∇(∇KL · v): the KL's gradient kept as a graph, differentiated once per product.
-        let klGradient = gradients(of: kl, wrt: leaves, createGraph: true)
+        let g = terms.dropFirst().reduce(terms[0].gradient) { $0 + $1.gradient } / n
         let fisherProduct = { (v: Tensor) -> Tensor in
-            gradients(of: klGradient.dot(theta.unflattened(v)), wrt: leaves).flattened() + trpo.cgDamping * v
+            let direction = theta.unflattened(v)
+            let products = parallelMap(terms.count, workers: workers) { i, _ in
+                gradients(of: terms[i].klGradient.dot(direction), wrt: terms[i].leaves).flattened()
+            }
+            return products.dropFirst().reduce(products[0], +) / n + trpo.cgDamping * v
         }
         let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
         let curvature = 0.5 * (direction * fisherDirection).sum().scalar
@@ -117,8 +127,11 @@ public struct RecurrentTRPO: Sendable {
         let flat = theta.flattened()
         let accepted = backtrackingLineSearch(ratio: trpo.lineSearchRatio, maxSteps: trpo.lineSearchSteps, { scale in
             let candidate = theta.unflattened(flat - scale * fullStep)
-            let (s, k) = withoutGradients { objective(candidate, batches, oldLogStd: oldLogStd) }
-            return (candidate, Double(s.scalar), Double(k.scalar))
+            let values = parallelMap(batches.count, workers: workers) { i, _ in
+                withoutGradients { objective(candidate, batches[i], oldLogStd: oldLogStd) }
+            }
+            return (candidate, values.map { Double($0.surrogate.scalar) }.reduce(0, +) / Double(n),
+                    values.map { Double($0.kl.scalar) }.reduce(0, +) / Double(n))
         }, accept: { _, loss, kl in loss.isFinite && kl.isFinite && loss < lossBefore && kl <= Double(trpo.maxKL) })
         guard let accepted, accepted.value.0.isFinite else {
             log.rejection = "line search found no step that improves the surrogate within KL ≤ \(trpo.maxKL)"
