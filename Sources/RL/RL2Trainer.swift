@@ -66,8 +66,18 @@ public final class RL2Trainer {
         return rng.next()
     }
 
+    /// What one iteration did and cost.
+    public struct IterationLog: Sendable {
+        /// Mean return in each episode of a trial, over the batch's tasks.
+        public var returnByEpisode: [Double]
+        public var update: RecurrentTRPO.Log
+        public var envSteps: Int
+        public var samplingSeconds: Double
+        public var updateSeconds: Double
+    }
+
     /// Runs iterations until `config.iterations` (or `until`), checkpointing on schedule.
-    public func train(until last: Int? = nil, onIteration: (Int, [Double], RecurrentTRPO.Log) -> Void = { _, _, _ in }) throws {
+    public func train(until last: Int? = nil, onIteration: (Int, IterationLog) -> Void = { _, _ in }) throws {
         let last = last ?? config.iterations
         let start = Date()
         while iteration < last {
@@ -85,12 +95,13 @@ public final class RL2Trainer {
             iteration += 1
             let perEpisode = (0..<config.episodesPerTrial).map { e in trials.map { $0.meanReturnPerEpisode[e] }.reduce(0, +) / Double(trials.count) }
             let f = ProgressLog.field
-            let steps = trials.reduce(0) { $0 + Int($1.rowMasks.sum().scalar) }
+            let record = IterationLog(returnByEpisode: perEpisode, update: log, envSteps: trials.reduce(0) { $0 + Int($1.rowMasks.sum().scalar) },
+                                      samplingSeconds: sampling, updateSeconds: Date().timeIntervalSince(clock) - sampling)
             try progress.append([[String(iteration)] + perEpisode.map(f)
-                + [f(log.kl), f(log.surrogateBefore), f(log.surrogateAfter), String(log.lineSearchSteps), String(steps), f(sampling),
-                   f(Date().timeIntervalSince(clock) - sampling), f(earlierWallSeconds + Date().timeIntervalSince(start)), log.rejection ?? ""]])
+                + [f(log.kl), f(log.surrogateBefore), f(log.surrogateAfter), String(log.lineSearchSteps), String(record.envSteps),
+                   f(record.samplingSeconds), f(record.updateSeconds), f(earlierWallSeconds + Date().timeIntervalSince(start)), log.rejection ?? ""]])
             if iteration % config.checkpointEvery == 0 || iteration == last { try checkpoint() }
-            onIteration(iteration, perEpisode, log)
+            onIteration(iteration, record)
         }
     }
 

@@ -18,6 +18,8 @@ struct BenchMetaRL: ParsableCommand {
                    "envs/experiments/half-cheetah-vel-pytorch-maml-rl.yaml"]
     @Option(help: "How the meta-update differentiates: \(MetaGradientEngine.allCases.map(\.rawValue).joined(separator: ", ")).")
     var engine = MetaGradientEngine.tape
+    @Option(help: "Method to time: maml (MAML-TRPO) or rl2 (TRPO on trials through the GRU; its configs' RL² keys apply).")
+    var algo = "maml"
 
     struct Figures: Encodable {
         var env: String
@@ -42,9 +44,53 @@ struct BenchMetaRL: ParsableCommand {
 
     func validate() throws {
         try Limits.check("--iterations", iterations, in: 1...10_000)
+        guard algo == "maml" || algo == "rl2" else { throw ValidationError("--algo \(algo): bench meta-rl times maml or rl2") }
+    }
+
+    /// RL²'s iteration: sampling the trials, then the TRPO update through the recurrence.
+    struct RL2Figures: Encodable {
+        var env: String
+        var metaBatchSize: Int
+        var trialsPerTask: Int
+        var episodesPerTrial: Int
+        var recurrentHiddenSize: Int
+        var envStepsPerIteration: Int
+        var threads: Int
+        var secondsPerIteration: Double
+        var samplingSeconds: Double
+        var updateSeconds: Double
+        var envStepsPerSecond: Double
+        var coresBusy: Double
+    }
+
+    func runRL2() throws {
+        var report: [String: RL2Figures] = [:]
+        for path in configs {
+            let url = URL(fileURLWithPath: path)
+            var config = try MetaRLConfig.load(url)
+            config.iterations = iterations + 1
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let trainer = try RL2Trainer(config: config, runDirectory: directory, resume: false)
+            var logs: [RL2Trainer.IterationLog] = []
+            var start = (wall: 0.0, cpu: 0.0)
+            try trainer.train { i, log in
+                if i > 1 { logs.append(log) } else { start = (Self.wallSeconds(), Self.processCPUSeconds()) }
+            }
+            let coresBusy = (Self.processCPUSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)
+            func mean(_ f: (RL2Trainer.IterationLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
+            report[url.deletingPathExtension().lastPathComponent] = RL2Figures(
+                env: config.env, metaBatchSize: config.metaBatchSize, trialsPerTask: config.episodesPerTask,
+                episodesPerTrial: config.episodesPerTrial, recurrentHiddenSize: config.recurrentHiddenSize,
+                envStepsPerIteration: Int(mean { Double($0.envSteps) }), threads: config.threads,
+                secondsPerIteration: mean { $0.samplingSeconds + $0.updateSeconds }, samplingSeconds: mean(\.samplingSeconds),
+                updateSeconds: mean(\.updateSeconds), envStepsPerSecond: mean { Double($0.envSteps) / $0.samplingSeconds }, coresBusy: coresBusy)
+        }
+        try Measure.print(report, json: json)
     }
 
     func run() throws {
+        if algo == "rl2" { return try runRL2() }
         var report: [String: Figures] = [:]
         for path in configs {
             let url = URL(fileURLWithPath: path)

@@ -41,9 +41,9 @@ enum MetaRLCommands {
         print("training rl2 on \(config.env): \(config.iterations) iterations, \(config.metaBatchSize) tasks × \(config.episodesPerTask) trials "
               + "of \(config.episodesPerTrial) episodes, writing \(out.path)")
         var bar = ProgressBar(total: config.iterations, startingAt: trainer.iteration, quiet: command.quiet)
-        try trainer.train { i, returns, log in
-            bar.update(i, status: "returns by episode " + returns.map { String(format: "%.1f", $0) }.joined(separator: " → ")
-                       + String(format: "  kl %.4f", log.kl) + (log.rejection != nil ? "  (update rejected)" : ""))
+        try trainer.train { i, log in
+            bar.update(i, status: "returns by episode " + log.returnByEpisode.map { String(format: "%.1f", $0) }.joined(separator: " → ")
+                       + String(format: "  kl %.4f", log.update.kl) + (log.update.rejection != nil ? "  (update rejected)" : ""))
         }
         print("done: \(trainer.checkpointURL.path)")
     }
