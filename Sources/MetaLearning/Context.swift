@@ -1,3 +1,4 @@
+import Experiments
 import NN
 
 /// CAVIA's context (Zintgraf et al. 2019): a vector φ of a few numbers, named `context` among the
@@ -20,4 +21,12 @@ public enum Context {
         let shape = tasks.map { [$0, 1, size] } ?? [1, size]
         return Parameters(names: [name], tensors: [Tensor.zeros(shape).requiringGradient()])
     }
+
+    /// What a trained model runs on at test time: θ, and for CAVIA a zero context of `size`.
+    public static func testParameters(_ theta: Parameters, algorithm: Method, size: Int) -> Parameters {
+        algorithm == .cavia ? theta.appending(zeros(size: size)) : theta
+    }
+
+    /// The parameters test-time steps change: CAVIA its context only, the others all (nil).
+    public static func adapted(by algorithm: Method) -> Set<String>? { algorithm == .cavia ? [name] : nil }
 }

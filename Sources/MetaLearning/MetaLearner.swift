@@ -101,7 +101,7 @@ public struct MetaLearner: Sendable {
         case .fomaml: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.innerStepSize, createGraph: false)
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
         case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
-                                          adapted: [Context.name])
+                                          adapted: Context.adapted(by: .cavia))
         case .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
@@ -176,8 +176,8 @@ public struct MetaLearner: Sendable {
 
     /// At test time (CAVIA: θ with a zero context, of which only the context is adapted, with its
     /// trained step size; the others: θ, all adapted, with `stepSize`).
-    public var testParameters: Parameters { withContext(parameters, tasks: nil) }
-    public var adaptedAtTest: Set<String>? { algorithm == .cavia ? [Context.name] : nil }
+    public var testParameters: Parameters { Context.testParameters(parameters, algorithm: algorithm, size: settings.contextSize) }
+    public var adaptedAtTest: Set<String>? { Context.adapted(by: algorithm) }
     public func testStepSize(otherwise stepSize: Float) -> Float { algorithm == .cavia ? settings.contextStepSize : stepSize }
 
     /// The parameters the model runs on: θ, and for CAVIA a zero context (one task, or each of

@@ -99,11 +99,9 @@ public enum SinusoidExperiment {
         /// CAVIA's context size as recorded (0 for the other methods).
         public var contextSize: Int { Int(metadata["context_size"] ?? "") ?? 0 }
         /// What the model runs on at test time: θ, and for CAVIA a zero context.
-        public var testParameters: Parameters {
-            algorithm == .cavia ? parameters.appending(Context.zeros(size: contextSize)) : parameters
-        }
+        public var testParameters: Parameters { Context.testParameters(parameters, algorithm: algorithm, size: contextSize) }
         /// The parameters test-time steps change: CAVIA its context only, the others all.
-        public var adaptedAtTest: Set<String>? { algorithm == .cavia ? [Context.name] : nil }
+        public var adaptedAtTest: Set<String>? { Context.adapted(by: algorithm) }
         /// CAVIA adapts with the context step size it was trained with; nil for the others.
         public var trainedStepSize: Float? { algorithm == .cavia ? metadata["inner_step_size"].flatMap(Float.init) : nil }
     }

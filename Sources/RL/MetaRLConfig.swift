@@ -92,14 +92,18 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         do { probe = try EnvRegistry.spec(env).make(config: envConfig) } catch {
             throw ConfigError.invalid(key: "env", "cannot build \(env): \(error)")
         }
-        let rows = Double(metaBatchSize) * Double(innerSteps + 1) * Double(episodesPerTask) * Double(probe.horizon)
+        // Batches per task: MAML's one per adaptation step and the last, RL²'s episodes of a trial.
+        let batches = max(innerSteps + 1, episodesPerTrial)
+        let rows = Double(metaBatchSize) * Double(batches) * Double(episodesPerTask) * Double(probe.horizon)
         // Per row: the sampled step (observation, action, reward, mask, log-probability,
-        // advantage) and the meta-update's tapes (input, activations, their gradients, R-values).
-        let perRow = 4 * Double(2 * probe.observationSpace.count + 2 * probe.actionSpace.count + 4 + 5 * hiddenSizes.reduce(0, +))
+        // advantage), the meta-update's tapes (input, activations, their gradients, R-values) and
+        // RL²'s recurrent graph (its gates, their gradients and second-order terms).
+        let perRow = 4 * Double(2 * probe.observationSpace.count + 2 * probe.actionSpace.count + 4 + 5 * hiddenSizes.reduce(0, +)
+                                + 20 * recurrentHiddenSize)
         let bytes = rows * perRow, available = Double(ProcessInfo.processInfo.physicalMemory)
         guard bytes < 0.8 * available else {
             throw ConfigError.invalid(key: "metaBatchSize", String(format:
-                "a meta-iteration would hold about %.1f GB (metaBatchSize × (innerSteps + 1) × episodesPerTask × horizon = %.3g steps); this machine has %.1f GB",
+                "a meta-iteration would hold about %.1f GB (metaBatchSize × max(innerSteps + 1, episodesPerTrial) × episodesPerTask × horizon = %.3g steps); this machine has %.1f GB",
                 bytes / 1e9, rows, available / 1e9))
         }
     }
@@ -126,5 +130,14 @@ extension EnvConfig {
                 throw ConfigError.invalid(key: "\(prefix).envsDirectory", "\(directory) is not a folder")
             }
         }
+    }
+}
+
+extension MetaRLConfig {
+    /// The seed of training iteration i: a SplitMix-style hash of (seed, i), independent of any
+    /// state, so a resumed run draws what an uninterrupted one would (MAML and RL² alike).
+    public func seed(ofIteration i: Int) -> UInt64 {
+        var rng = Xoshiro256(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+        return rng.next()
     }
 }

@@ -73,19 +73,13 @@ public final class MetaRLTrainer {
         }
     }
 
-    /// The seed of iteration i: a SplitMix-style hash of (seed, i), independent of any state.
-    public func seed(ofIteration i: Int) -> UInt64 {
-        var rng = Xoshiro256(seed: config.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
-        return rng.next()
-    }
-
     /// Runs iterations until `config.iterations` (or `until`), checkpointing on schedule;
     /// `onIteration` sees each iteration's log (for progress bars).
     public func train(until last: Int? = nil, onIteration: (Int, MetaRLStepLog) -> Void = { _, _ in }) throws {
         let last = last ?? config.iterations
         let start = Date()
         while iteration < last {
-            var rng = Xoshiro256(seed: seed(ofIteration: iteration))
+            var rng = Xoshiro256(seed: config.seed(ofIteration: iteration))
             let batch = tasks.sample(config.metaBatchSize, using: &rng)
             let (next, log) = try learner.step(parameters, tasks: batch, sampler: sampler, seed: rng.next())
             parameters = next

@@ -60,12 +60,6 @@ public final class RL2Trainer {
         }
     }
 
-    /// The seed of iteration i, derived as the MAML trainer's.
-    func seed(ofIteration i: Int) -> UInt64 {
-        var rng = Xoshiro256(seed: config.seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
-        return rng.next()
-    }
-
     /// What one iteration did and cost.
     public struct IterationLog: Sendable {
         /// Mean return in each episode of a trial, over the batch's tasks.
@@ -82,7 +76,7 @@ public final class RL2Trainer {
         let start = Date()
         while iteration < last {
             let clock = Date()
-            var rng = Xoshiro256(seed: seed(ofIteration: iteration))
+            var rng = Xoshiro256(seed: config.seed(ofIteration: iteration))
             let batch = tasks.sample(config.metaBatchSize, using: &rng)
             let seeds = batch.map { _ in rng.next() }
             let theta = parameters

@@ -72,12 +72,7 @@ struct BenchMetaRL: ParsableCommand {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try RL2Trainer(config: config, runDirectory: directory, resume: false)
-            var logs: [RL2Trainer.IterationLog] = []
-            var start = (wall: 0.0, cpu: 0.0)
-            try trainer.train { i, log in
-                if i > 1 { logs.append(log) } else { start = (Self.wallSeconds(), Self.processCPUSeconds()) }
-            }
-            let coresBusy = (Self.processCPUSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)
+            let (logs, coresBusy) = try Self.timed { try trainer.train(onIteration: $0) }
             func mean(_ f: (RL2Trainer.IterationLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             report[url.deletingPathExtension().lastPathComponent] = RL2Figures(
                 env: config.env, metaBatchSize: config.metaBatchSize, trialsPerTask: config.episodesPerTask,
@@ -99,12 +94,7 @@ struct BenchMetaRL: ParsableCommand {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false, engine: engine)
-            var logs: [MetaRLStepLog] = []
-            var start = (wall: 0.0, cpu: 0.0)
-            try trainer.train { i, log in
-                if i > 1 { logs.append(log) } else { start = (Self.wallSeconds(), Self.processCPUSeconds()) }
-            }
-            let coresBusy = (Self.processCPUSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)
+            let (logs, coresBusy) = try Self.timed { try trainer.train(onIteration: $0) }
             func mean(_ f: (MetaRLStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
             let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
@@ -118,6 +108,17 @@ struct BenchMetaRL: ParsableCommand {
                 metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds, coresBusy: coresBusy)
         }
         try Measure.print(report, json: json)
+    }
+
+    /// Runs `train`, keeping the logs of every iteration after the first (the warm-up), and the
+    /// CPU seconds per wall second over those iterations (2 = both cores busy throughout).
+    static func timed<Log>(_ train: ((Int, Log) -> Void) throws -> Void) rethrows -> (logs: [Log], coresBusy: Double) {
+        var logs: [Log] = []
+        var start = (wall: 0.0, cpu: 0.0)
+        try train { i, log in
+            if i > 1 { logs.append(log) } else { start = (wallSeconds(), processCPUSeconds()) }
+        }
+        return (logs, (processCPUSeconds() - start.cpu) / (wallSeconds() - start.wall))
     }
 
     static func wallSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }

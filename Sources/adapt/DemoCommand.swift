@@ -139,7 +139,9 @@ struct DemoCommand: ParsableCommand {
     private func evaluationContext(_ folder: URL) throws -> String? {
         let url = folder.appendingPathComponent("evaluation.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let evaluation = try JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: url))
+        guard let evaluation = try? JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: url)) else {
+            throw ValidationError("\(url.path) is not an evaluation written by adapt eval --record-step-sizes (remove it, or re-record it)")
+        }
         guard let d = evaluation.pairedDifferences?.first(where: { $0.method == .pretrained }), d.meanDifference.count > 1 else { return nil }
         let later = (2..<d.meanDifference.count).map { String(format: "%+.1f ± %.1f after %d", d.meanDifference[$0], d.ci95[$0], $0) }
         return String(format: "the full evaluation (adapt eval --experiment %@: %d held-out tasks, %d episodes per step, seed %llu, "

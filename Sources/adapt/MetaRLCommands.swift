@@ -50,6 +50,9 @@ enum MetaRLCommands {
 
     /// An RL² checkpoint: the mean return in each episode of a trial on the held-out tasks.
     static func evaluateRL2(_ path: String, _ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
+        if command.steps != nil || metaRL.stepSize != nil {
+            throw ValidationError("--steps and --step-size apply to gradient adaptation; an RL² policy adapts within a trial of \(path)'s episodesPerTrial episodes")
+        }
         let checkpoint = try RecurrentPolicyCheckpoint.read(URL(fileURLWithPath: path))
         var settings = EvaluationSettings()
         if let tasks = command.tasks { settings.taskCount = tasks }

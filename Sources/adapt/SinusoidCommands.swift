@@ -12,6 +12,9 @@ enum SinusoidCommands {
         var config = try SinusoidConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
         let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
+        if algorithm == .cavia && config.learner.learnInnerStepSize {
+            throw ValidationError("\(configURL.path): key 'learner.learnInnerStepSize': Meta-SGD's per-parameter α applies to maml and fomaml, not cavia")
+        }
         let iterations = command.iterations ?? config.iterations
         let folder = URL(fileURLWithPath: command.out ?? "runs/sinusoid-\(algorithm.rawValue)")
         var run = SinusoidExperiment.run(config, algorithm: algorithm, folder: folder)
