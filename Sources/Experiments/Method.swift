@@ -33,6 +33,10 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
     public var adaptsAtTest: Bool { self != .oracle && self != .rl2 }
 
+    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL²): a comparison
+    /// pairs each of them with the methods after it.
+    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 }
+
     /// The names of `methods`, for help texts and errors.
     public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }
 }

@@ -39,8 +39,8 @@ public enum Comparison {
     /// a goal the first step nearly reached, and every method's later steps did best smaller.
     public static let laterStepRatios: [Float] = [0.5, 1, 0.25, 0.125]
 
-    /// Evaluates every method whose checkpoint is in `folder` (`maml`, `pretrained`, `oracle`
-    /// `.safetensors`), plus `random` (the MAML policy's shape, freshly initialised), with
+    /// Evaluates every method whose checkpoint is in `folder` (`maml`, `cavia`, `rl2`,
+    /// `pretrained`, `oracle` `.safetensors`; RL² on trials of the same tasks), plus `random` (the MAML policy's shape, freshly initialised), with
     /// `episodes` per adaptation step (default: the MAML policy's training K). `progress` hears,
     /// from the worker threads, each task rollout finished (sweeps included) out of the total.
     public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings, episodes: Int? = nil,
@@ -59,8 +59,10 @@ public enum Comparison {
         var results: [MethodEvaluation] = []
         var rollouts: [Method: [TaskRollout]] = [:]
         var checkpoints: [Method: PolicyCheckpoint] = [:]
-        let candidates: [(Method, PolicyCheckpoint?)] = [(.maml, maml), (.pretrained, try load(.pretrained)), (.random, random), (.oracle, try load(.oracle))]
-        let total = candidates.filter { $0.1 != nil }.reduce(0) { $0 + rolloutCount($1.0, settings: settings) }
+        let candidates: [(Method, PolicyCheckpoint?)] = [(.maml, maml), (.cavia, try load(.cavia)), (.pretrained, try load(.pretrained)),
+                                                         (.random, random), (.oracle, try load(.oracle))]
+        let rl2 = try RecurrentPolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(Method.rl2.rawValue).safetensors"))
+        let total = candidates.filter { $0.1 != nil }.reduce(0) { $0 + rolloutCount($1.0, settings: settings) } + (rl2 == nil ? 0 : settings.taskCount)
         let done = Atomic<Int>(0)
         for (method, checkpoint) in candidates {
             guard let checkpoint else { continue }
@@ -68,8 +70,8 @@ public enum Comparison {
             var methodSettings = settings
             var sweep: [String: Double]?, laterStepSweep: [String: Double]?
             switch method {
-            case .maml:
-                methodSettings.stepSizes = PolicyGradientAdaptation.halvingSchedule(maml.config.innerStepSize)
+            case _ where !sweepsFirstStep(method) && method.adaptsAtTest:
+                methodSettings.stepSizes = PolicyGradientAdaptation.halvingSchedule(checkpoint.config.innerStepSize(of: checkpoint.policy))
             case .oracle:
                 methodSettings.adaptationSteps = 0
             default:
@@ -96,6 +98,16 @@ public enum Comparison {
             results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
                                             curve: curve, sweep: sweep, laterStepSweep: laterStepSweep, tasks: taskRollouts.map(\.task)))
         }
+        if let rl2 {
+            guard rl2.env == maml.env else {
+                throw PolicyCheckpoint.Error.invalid(path: folder.appendingPathComponent("rl2.safetensors").path,
+                                                     reason: "it acts in \(rl2.env), the experiment's MAML policy in \(maml.env)")
+            }
+            // RL² adapts within a trial: its curve's points are a trial's episodes on the same tasks.
+            let (curve, tasks) = try rl2.evaluateTrials(settings: settings) { progress(.rl2, done.add(1, ordering: .relaxed).newValue, total) }
+            results.insert(MethodEvaluation(method: .rl2, env: rl2.env, stepSizes: [], curve: curve, tasks: tasks),
+                           at: results.lastIndex { $0.method.adaptsInTraining }.map { $0 + 1 } ?? 0)
+        }
         return ExperimentComparison(experiment: experiment, settings: settings, methods: results, rollouts: rollouts, checkpoints: checkpoints)
     }
 
@@ -119,13 +131,17 @@ public enum Comparison {
 }
 
 extension Comparison {
+    /// Whether a method's first step size is swept: pretrained's and random's are, as the paper
+    /// tuned them; the meta-trained methods' (MAML, CAVIA) first step keeps its trained α.
+    static func sweepsFirstStep(_ method: Method) -> Bool { method.adaptsAtTest && !method.adaptsInTraining }
+
     /// Validation tasks of a sweep: a quarter as many as the test tasks, at least 5.
     static func validationTaskCount(_ settings: EvaluationSettings) -> Int { max(5, settings.taskCount / 4) }
 
     /// Task rollouts `run` makes for one method: its sweeps' and the held-out tasks'.
     static func rolloutCount(_ method: Method, settings: EvaluationSettings) -> Int {
         let validation = validationTaskCount(settings)
-        let firstSweep = method.adaptsAtTest && method != .maml ? sweepStepSizes.count * validation : 0
+        let firstSweep = sweepsFirstStep(method) ? sweepStepSizes.count * validation : 0
         let laterSweep = method.adaptsAtTest && settings.adaptationSteps > 1 ? laterStepRatios.count * validation : 0
         return firstSweep + laterSweep + settings.taskCount
     }
@@ -134,6 +150,13 @@ extension Comparison {
 extension PolicyCheckpoint {
     /// The checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
     public static func readIfPresent(_ url: URL) throws -> PolicyCheckpoint? {
+        FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil
+    }
+}
+
+extension RecurrentPolicyCheckpoint {
+    /// The RL² checkpoint at `url`, nil if there is no file; a file that is there but unusable throws.
+    public static func readIfPresent(_ url: URL) throws -> RecurrentPolicyCheckpoint? {
         FileManager.default.fileExists(atPath: url.path) ? try read(url) : nil
     }
 }

@@ -31,6 +31,9 @@ public struct AdaptationCurve: Sendable, Codable {
     public func minus(_ other: AdaptationCurve) -> AdaptationCurve? {
         Statistics.pairedDifferences(perTask, other.perTask).map(AdaptationCurve.init)
     }
+
+    /// The first `count` points (0 … count − 1 steps, or episodes of a trial).
+    public func prefix(_ count: Int) -> AdaptationCurve { AdaptationCurve(perTask: perTask.map { Array($0.prefix(count)) }) }
 }
 
 /// How to evaluate: the held-out tasks, adaptation steps and their step sizes.

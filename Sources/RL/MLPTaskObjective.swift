@@ -20,6 +20,7 @@ final class MLPTaskObjective: MetaObjective, @unchecked Sendable {
     /// batch, last; their earlier contents are overwritten.
     init(_ rollout: TaskRollout, at theta: [Float], inner: PolicyGradientAdaptation, firstOrder: Bool, tapes: [GaussianPolicyTape],
          workspace: MetaWorkspace) {
+        require(inner.policy.contextSize == 0, "MLPTaskObjective: a policy with a context takes the autodiff engine")
         adaptationBatches = rollout.adaptation.map(StepBatch.init)
         stepSizes = adaptationBatches.indices.map(inner.stepSize)
         require(tapes.count == (firstOrder ? 0 : adaptationBatches.count) + 1, "MLPTaskObjective: \(tapes.count) tapes")

@@ -36,6 +36,11 @@ public struct MetaRLConfig: ConfigFile, Equatable {
     public var iterations = 500
     /// Write a checkpoint every this many iterations (and at the end).
     public var checkpointEvery = 10
+    /// CAVIA only: size of the context φ fed to the policy's first layer beside the observation,
+    /// and the step size of its inner update (Zintgraf et al. 2019 used 5 and 0.5 for navigation,
+    /// 50 and 10 for half-cheetah direction).
+    public var contextSize = 5
+    public var contextStepSize: Float = 0.5
     /// RL² only: GRU state size and episodes per trial (Duan et al. 2016 used 2 episodes for
     /// their locomotion and navigation-like tasks).
     public var recurrentHiddenSize = 64
@@ -78,6 +83,8 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         try ConfigError.check("iterations", iterations, in: 1...10_000_000)
         try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...10_000_000)
         try ConfigError.check("imageEvery", imageEvery, in: 0...10_000_000)
+        try ConfigError.check("contextSize", contextSize, in: 1...1024)
+        try ConfigError.checkPositive("contextStepSize", contextStepSize, atMost: 1000)
         try ConfigError.check("recurrentHiddenSize", recurrentHiddenSize, in: 1...1024)
         try ConfigError.check("episodesPerTrial", episodesPerTrial, in: 1...100)
         try ConfigError.check("threads", threads, in: 1...256)
@@ -108,9 +115,16 @@ public struct MetaRLConfig: ConfigFile, Equatable {
         }
     }
 
-    /// The policy this config describes, for an env of the given sizes.
-    public func policy(observationSize: Int, actionSize: Int) -> GaussianMLPPolicy {
-        GaussianMLPPolicy(observationSize: observationSize, actionSize: actionSize, hiddenSizes: hiddenSizes, activation: activation)
+    /// The policy this config describes, for an env of the given sizes; with `context`, CAVIA's
+    /// (the observation and a context of `contextSize` in).
+    public func policy(observationSize: Int, actionSize: Int, context: Bool = false) -> GaussianMLPPolicy {
+        GaussianMLPPolicy(observationSize: observationSize, actionSize: actionSize, hiddenSizes: hiddenSizes, activation: activation,
+                          contextSize: context ? contextSize : 0)
+    }
+
+    /// The first inner step size `policy` was trained with: CAVIA's on its context, MAML's on θ.
+    public func innerStepSize(of policy: GaussianMLPPolicy) -> Float {
+        policy.contextSize > 0 ? contextStepSize : innerStepSize
     }
 }
 

@@ -23,8 +23,9 @@ public final class MetaRLTrainer {
 
     /// What this trainer trains, all through the same TRPO code: MAML-TRPO with the config's inner
     /// steps (first-order for `fomaml`, or when the config says so), the pretrained policy (TRPO on
-    /// tasks of the distribution, no adaptation) and the oracle (TRPO with the task in the observation).
-    public static let methods: [Method] = [.maml, .fomaml, .pretrained, .oracle]
+    /// tasks of the distribution, no adaptation), the oracle (TRPO with the task in the observation)
+    /// and CAVIA (MAML's meta-update through an inner loop that adapts a context alone).
+    public static let methods: [Method] = [.maml, .fomaml, .pretrained, .oracle, .cavia]
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
@@ -44,10 +45,10 @@ public final class MetaRLTrainer {
         let spec = try EnvRegistry.spec(envName)
         tasks = spec.tasks
         let probe = try spec.make(config: config.envConfig)
-        let policy = config.policy(observationSize: probe.observationSpace.count, actionSize: probe.actionSpace.count)
+        let policy = config.policy(observationSize: probe.observationSpace.count, actionSize: probe.actionSpace.count, context: algorithm == .cavia)
         sampler = try Sampler(envName: envName, envConfig: config.envConfig, policy: policy,
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
-        let inner = PolicyGradientAdaptation(policy: policy, stepSizes: PolicyGradientAdaptation.halvingSchedule(config.innerStepSize), gamma: config.gamma, lambda: config.gaeLambda)
+        let inner = PolicyGradientAdaptation(policy: policy, stepSizes: PolicyGradientAdaptation.halvingSchedule(config.innerStepSize(of: policy)), gamma: config.gamma, lambda: config.gaeLambda)
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm.adaptsInTraining ? config.innerSteps : 0,
                            firstOrder: config.firstOrder || algorithm == .fomaml, trpo: config.trpo, engine: engine)
         var rng = Xoshiro256(seed: config.seed)

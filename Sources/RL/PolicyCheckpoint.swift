@@ -21,7 +21,7 @@ public struct PolicyCheckpoint: Sendable {
     /// an evaluation recorded them (`adapt eval --experiment … --record-step-sizes`); otherwise
     /// the training α, halved after the first step.
     public var testStepSizes: [Float] {
-        get { recordedTestStepSizes ?? PolicyGradientAdaptation.halvingSchedule(config.innerStepSize) }
+        get { recordedTestStepSizes ?? PolicyGradientAdaptation.halvingSchedule(config.innerStepSize(of: policy)) }
         set { recordedTestStepSizes = newValue }
     }
 
@@ -110,7 +110,7 @@ public struct PolicyCheckpoint: Sendable {
         do { policy = try JSONDecoder().decode(GaussianMLPPolicy.self, from: Data(try field("policy").utf8)) } catch let error as Error {
             throw error
         } catch { throw Error.invalid(path: url.path, reason: "metadata 'policy' is malformed (\(error))") }
-        if let problem = policy.mean.inconsistency { throw Error.invalid(path: url.path, reason: "metadata 'policy': \(problem)") }
+        if let problem = policy.inconsistency { throw Error.invalid(path: url.path, reason: "metadata 'policy': \(problem)") }
         let config: MetaRLConfig
         do { config = try MetaRLConfig.parse(try field("config"), file: url.path + " (metadata 'config')") } catch let error as ConfigError {
             throw Error.invalid(path: url.path, reason: error.description)

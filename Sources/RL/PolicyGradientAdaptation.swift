@@ -1,7 +1,8 @@
 import Envs
 
 /// The inner loop of MAML-RL (Finn et al. 2017, Algorithm 3): θ′ = θ − α ∇θ L(θ), repeated, each
-/// step's loss on its own batch of episodes.
+/// step's loss on its own batch of episodes. For a policy with a context (CAVIA, Zintgraf et al.
+/// 2019) the same loop starts every task from φ = 0 and steps φ alone: φ′ = φ − α ∇φ L(θ, φ).
 public struct PolicyGradientAdaptation: Sendable {
     public var policy: GaussianMLPPolicy
     /// Step size of each adaptation step (α₁, α₂, …); the last is reused for further steps.
@@ -28,10 +29,22 @@ public struct PolicyGradientAdaptation: Sendable {
     /// differentiable function of `parameters` (second-order MAML); without, the gradient is a
     /// constant (first-order MAML), and θ′ still depends on θ through the identity.
     public func step(_ parameters: Parameters, on batch: AdaptationBatch, index: Int, createGraph: Bool) -> Parameters {
+        let parameters = policy.withContext(parameters)
         let tracked = parameters.tensors.allSatisfy(\.isTracked) ? parameters : parameters.requiringGradient()
-        let g = gradient(tracked, on: batch, createGraph: createGraph)
+        return update(parameters, projected(gradient(tracked, on: batch, createGraph: createGraph)), index: index)
+    }
+
+    /// x − α_k g.
+    func update(_ parameters: Parameters, _ g: Parameters, index: Int) -> Parameters {
         let alpha = stepSize(index)
         return parameters.zip(g) { $0 - alpha * $1 }
+    }
+
+    /// M g: the gradient kept on the parameters the inner loop adapts and zero on the others (the
+    /// projection of θ_k = θ_{k−1} − α M ∇L; the identity for MAML, the context for CAVIA).
+    func projected(_ g: Parameters) -> Parameters {
+        guard let names = policy.adaptedNames else { return g }
+        return Parameters(names: g.names, tensors: zip(g.names, g.tensors).map { names.contains($0) ? $1 : Tensor.zeros($1.shape) })
     }
 
     /// ∇L(θ) of the inner loss on `batch`, at tracked `parameters`.
@@ -56,7 +69,7 @@ public struct PolicyGradientAdaptation: Sendable {
     public func rollOut(task: Task, from parameters: Parameters, steps: Int, sampler: Sampler,
                         seed: UInt64, worker: Int) throws -> TaskRollout {
         var rng = Xoshiro256(seed: seed)
-        var current = parameters.detached()
+        var current = policy.withContext(parameters).detached()
         var batches: [AdaptationBatch] = []
         var path = [current]
         var gradientNorms: [Double] = []
@@ -64,10 +77,9 @@ public struct PolicyGradientAdaptation: Sendable {
             let episodes = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)
             let batch = AdaptationBatch(episodes: episodes, advantages: Tensor(episodes.advantages(gamma: gamma, lambda: lambda)))
             batches.append(batch)
-            let g = gradient(current.requiringGradient(), on: batch, createGraph: false)
+            let g = projected(gradient(current.requiringGradient(), on: batch, createGraph: false))
             gradientNorms.append(Double(g.tensors.reduce(Float(0)) { $0 + $1.sumOfSquares() }).squareRoot())
-            let alpha = stepSize(i)
-            current = current.zip(g) { $0 - alpha * $1 }.detached()
+            current = update(current, g, index: i).detached()
             path.append(current)
         }
         let after = try sampler.sample(task: task, parameters: current, seed: rng.next(), worker: worker)

@@ -14,6 +14,8 @@ public final class Sampler: @unchecked Sendable {
     private let pools: [VectorEnv]
     /// Each worker's tape for the policy's means (a forward pass per step without allocating).
     private let tapes: [MLPTape]
+    /// Each worker's rows of observation and context, for a policy with a context.
+    private let inputs: [UnsafeMutableBufferPointer<Float>]
 
     public init(envName: String, envConfig: EnvConfig = EnvConfig(), policy: GaussianMLPPolicy,
                 episodesPerTask: Int, workers: Int = 2) throws {
@@ -23,11 +25,18 @@ public final class Sampler: @unchecked Sendable {
         self.workers = max(1, workers)
         pools = try (0..<self.workers).map { _ in try VectorEnv(name: envName, count: episodesPerTask, config: envConfig) }
         tapes = (0..<self.workers).map { _ in MLPTape(mlp: policy.mean) }
+        inputs = (0..<(policy.contextSize > 0 ? self.workers : 0)).map { _ in
+            let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: episodesPerTask * policy.mean.inputSize)
+            buffer.initialize(repeating: 0)
+            return buffer
+        }
         let env = pools[0].envs[0]
         require(env.observationSpace.count == policy.observationSize && env.actionSpace.count == policy.actionSize,
                 "Sampler: \(envName) has \(env.observationSpace.count) observations and \(env.actionSpace.count) actions, "
                 + "the policy \(policy.observationSize) and \(policy.actionSize)")
     }
+
+    deinit { inputs.forEach { $0.deallocate() } }
 
     public var horizon: Int { pools[0].envs[0].horizon }
 
@@ -36,8 +45,9 @@ public final class Sampler: @unchecked Sendable {
     public func sample(task: Task, parameters: Parameters, seed: UInt64, worker: Int = 0) throws -> Episodes {
         let envs = pools[worker]
         let (k, obsSize, actSize) = (episodesPerTask, policy.observationSize, policy.actionSize)
-        let parameters = parameters.detached()
+        let parameters = policy.withContext(parameters.detached())
         let theta = parameters.flattened().scalars
+        let context = policy.contextSize > 0 ? parameters[Context.name].scalars : []
         let std = parameters[GaussianMLPPolicy.logStdName].exp().scalars
         let tape = tapes[worker]
         var rng = Xoshiro256(seed: seed)
@@ -56,7 +66,7 @@ public final class Sampler: @unchecked Sendable {
             theta.withUnsafeBufferPointer { t in
                 envs.withObservations { obs in
                     observations.append(contentsOf: obs)
-                    tape.forward(t.baseAddress!, input: obs.baseAddress!, rows: k)
+                    tape.forward(t.baseAddress!, input: withContext(obs, context, worker: worker), rows: k)
                 }
             }
             let mu = tape.outputs
@@ -74,6 +84,19 @@ public final class Sampler: @unchecked Sendable {
         }
         return Episodes(task: task, count: k, length: length, observations: obsTensor, actions: actTensor,
                         rewards: rewards, masks: masks, logProbabilities: logProbabilities)
+    }
+}
+
+extension Sampler {
+    /// The MLP's input rows: the observations themselves, or each with the context appended.
+    private func withContext(_ observations: UnsafeBufferPointer<Float>, _ context: [Float], worker: Int) -> UnsafePointer<Float> {
+        guard !context.isEmpty else { return observations.baseAddress! }
+        let input = inputs[worker], obsSize = policy.observationSize, width = obsSize + context.count
+        for row in 0..<episodesPerTask {
+            for j in 0..<obsSize { input[row * width + j] = observations[row * obsSize + j] }
+            for j in context.indices { input[row * width + obsSize + j] = context[j] }
+        }
+        return UnsafePointer(input.baseAddress!)
     }
 }
 

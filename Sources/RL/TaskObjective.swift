@@ -9,6 +9,10 @@
 /// Hessian-vector products per inner step and one of the KL at θ′, all second order, instead of
 /// differentiating the KL's gradient through the inner step a third time; the result is the same
 /// exact Hessian (tested against that direct form and against finite differences).
+///
+/// CAVIA's inner loop steps its context alone, θ_k = θ_{k−1} − α_k M ∇L_k with M the projection
+/// on φ (from φ = 0), so J's factors become I − α_k M H_k and Jᵀ's I − α_k H_k M; the meta-update
+/// then reads the θ part of the results, as φ is not meta-trained.
 struct TaskObjective: MetaObjective, @unchecked Sendable {
     /// S(θ′) at θ (a constant).
     let surrogateValue: Tensor
@@ -25,21 +29,20 @@ struct TaskObjective: MetaObjective, @unchecked Sendable {
     private let klGradient: Parameters
     private let rollout: TaskRollout
     private let inner: PolicyGradientAdaptation
-    /// θ's names and shapes, to read flat vectors.
+    /// θ's names and shapes, to read flat vectors (without CAVIA's context).
     private let template: Parameters
 
     init(_ rollout: TaskRollout, at theta: Parameters, inner: PolicyGradientAdaptation, firstOrder: Bool) {
         self.rollout = rollout
         self.inner = inner
         template = theta.detached()
-        var current = theta.detached()
+        var current = inner.policy.withContext(theta).detached()
         var steps: [InnerStep] = []
         for (k, batch) in rollout.adaptation.enumerated() {
             let at = current.requiringGradient()
             let g = inner.gradient(at, on: batch, createGraph: !firstOrder)
-            let alpha = inner.stepSize(k)
-            if !firstOrder { steps.append(InnerStep(at: at, gradient: g, stepSize: alpha)) }
-            current = current.zip(g.detached()) { $0 - alpha * $1 }
+            if !firstOrder { steps.append(InnerStep(at: at, gradient: g, stepSize: inner.stepSize(k))) }
+            current = inner.update(current, inner.projected(g.detached()), index: k)
         }
         innerSteps = steps
         adapted = current.requiringGradient()
@@ -51,7 +54,7 @@ struct TaskObjective: MetaObjective, @unchecked Sendable {
         surrogateValue = s.detached()
         let kl = policy.meanKL(batch.episodes, oldMeans: oldMeans, oldLogStd: oldLogStd, adapted)
         klGradient = gradients(of: kl, wrt: adapted, createGraph: true)
-        surrogateGradients = Self.pullBack(gradients(of: s, wrt: adapted), through: steps)
+        surrogateGradients = Self.pullBack(gradients(of: s, wrt: adapted), through: steps, inner).subset(Set(template.names))
     }
 
     var surrogate: Double { Double(surrogateValue.scalar) }
@@ -77,18 +80,18 @@ struct TaskObjective: MetaObjective, @unchecked Sendable {
 
     /// F v = Jᵀ (∇²θ′ KL) J v, the exact Hessian of the mean KL in θ at the trust region's centre.
     func fisherProduct(_ v: Parameters) -> Parameters {
-        let w = Self.pushForward(v, through: innerSteps)
-        return Self.pullBack(gradients(of: klGradient.dot(w), wrt: adapted), through: innerSteps)
+        let w = Self.pushForward(inner.policy.withContext(v).detached(), through: innerSteps, inner)
+        return Self.pullBack(gradients(of: klGradient.dot(w), wrt: adapted), through: innerSteps, inner).subset(Set(template.names))
     }
 
-    /// J v: a direction in θ carried to θ′, first step first.
-    private static func pushForward(_ v: Parameters, through steps: [InnerStep]) -> Parameters {
-        steps.reduce(v) { w, step in w.zip(step.hessianProduct(w)) { $0 - step.stepSize * $1 } }
+    /// J v: a direction in θ (and φ) carried to θ′, first step first.
+    private static func pushForward(_ v: Parameters, through steps: [InnerStep], _ inner: PolicyGradientAdaptation) -> Parameters {
+        steps.reduce(v) { w, step in w.zip(inner.projected(step.hessianProduct(w))) { $0 - step.stepSize * $1 } }
     }
 
-    /// Jᵀ u: a gradient at θ′ carried back to θ, last step first.
-    private static func pullBack(_ u: Parameters, through steps: [InnerStep]) -> Parameters {
-        steps.reversed().reduce(u) { w, step in w.zip(step.hessianProduct(w)) { $0 - step.stepSize * $1 } }
+    /// Jᵀ u: a gradient at θ′ carried back to θ (and φ), last step first.
+    private static func pullBack(_ u: Parameters, through steps: [InnerStep], _ inner: PolicyGradientAdaptation) -> Parameters {
+        steps.reversed().reduce(u) { w, step in w.zip(step.hessianProduct(inner.projected(w))) { $0 - step.stepSize * $1 } }
     }
 }
 

@@ -119,7 +119,7 @@ extension RecurrentPolicyCheckpoint {
     /// RL²'s meta-test: on the held-out tasks `evaluateAdaptation` uses for MAML (same seed, same
     /// tasks, same per-task seeds), K = `settings.episodesPerTask` trials per task; the curve's
     /// column e is the mean return in the trial's (e+1)-th episode — the experience RL² adapts on.
-    public func evaluateTrials(settings: EvaluationSettings, onTaskDone: @Sendable () -> Void = {}) throws -> AdaptationCurve {
+    public func evaluateTrials(settings: EvaluationSettings, onTaskDone: @Sendable () -> Void = {}) throws -> (AdaptationCurve, [Task]) {
         let sampler = try TrialSampler(envName: env, envConfig: config.envConfig, policy: policy, trialsPerTask: settings.episodesPerTask,
                                        episodesPerTrial: config.episodesPerTrial, workers: settings.workers)
         var rng = Xoshiro256(seed: settings.seed)
@@ -129,6 +129,6 @@ extension RecurrentPolicyCheckpoint {
             defer { onTaskDone() }
             return try sampler.sample(task: tasks[i], parameters: parameters, seed: seeds[i], worker: worker).meanReturnPerEpisode
         }
-        return AdaptationCurve(perTask: perTask)
+        return (AdaptationCurve(perTask: perTask), tasks)
     }
 }

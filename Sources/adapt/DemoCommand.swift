@@ -142,7 +142,7 @@ struct DemoCommand: ParsableCommand {
         guard let evaluation = try? JSONDecoder().decode(ComparisonReport.self, from: Data(contentsOf: url)) else {
             throw ValidationError("\(url.path) is not an evaluation written by adapt eval --record-step-sizes (remove it, or re-record it)")
         }
-        guard let d = evaluation.pairedDifferences?.first(where: { $0.method == .pretrained }), d.meanDifference.count > 1 else { return nil }
+        guard let d = evaluation.pairedDifferences?.first(where: { $0.minuend == .maml && $0.method == .pretrained }), d.meanDifference.count > 1 else { return nil }
         let later = (2..<d.meanDifference.count).map { String(format: "%+.1f ± %.1f after %d", d.meanDifference[$0], d.ci95[$0], $0) }
         return String(format: "the full evaluation (adapt eval --experiment %@: %d held-out tasks, %d episodes per step, seed %llu, "
                       + "paired task by task): MAML − pretrained %+.1f ± %.1f after one step", experiment, evaluation.tasks,

@@ -61,7 +61,7 @@ enum MetaRLCommands {
         settings.workers = checkpoint.config.threads
         let bar = SharedProgressBar(total: settings.taskCount, quiet: command.json)
         let done = Atomic<Int>(0)
-        let curve = try checkpoint.evaluateTrials(settings: settings) { [total = settings.taskCount] in
+        let (curve, _) = try checkpoint.evaluateTrials(settings: settings) { [total = settings.taskCount] in
             bar.update(done.add(1, ordering: .relaxed).newValue, total: total, status: "held-out tasks")
         }
         struct Report: Encodable { let checkpoint: String; let env: String; let algorithm = "rl2"; let iteration: Int

@@ -26,6 +26,35 @@ import Foundation
         #expect(r.table.contains("| maml | 0.5, 0.125 |"))
     }
 
+    /// RL²'s n-th episode is paired with n − 1 gradient steps on the same tasks, each learner is
+    /// paired with every method after it, and a file from before CAVIA (no "of") reads as MAML's.
+    @Test func rl2IsPairedEpisodeByStep() throws {
+        let tasks: [[Double]] = [[-40, -10, -5], [-60, -30, -25], [-20, -5, -4]]
+        let maml = MethodEvaluation(method: .maml, env: "navigation-2d", stepSizes: [0.5, 0.25], curve: AdaptationCurve(perTask: tasks))
+        let rl2 = MethodEvaluation(method: .rl2, env: "navigation-2d", stepSizes: [],
+                                   curve: AdaptationCurve(perTask: [[-30, -8], [-50, -28], [-10, -3]]))
+        let pretrained = MethodEvaluation(method: .pretrained, env: "navigation-2d", stepSizes: [0.1, 0.05],
+                                          curve: AdaptationCurve(perTask: tasks.map { $0.map { $0 - 1 } }))
+        var settings = EvaluationSettings()
+        settings.taskCount = 3
+        let r = ComparisonReport(ExperimentComparison(experiment: "navigation-2d", settings: settings, methods: [maml, rl2, pretrained],
+                                                      rollouts: [:], checkpoints: [:]))
+        let pairs = try #require(r.pairedDifferences).map { "\($0.minuend.rawValue)-\($0.method.rawValue)" }
+        #expect(pairs == ["maml-rl2", "maml-pretrained", "rl2-pretrained"])
+        let rl2MinusPretrained = try #require(r.pairedDifferences?.last)
+        #expect(rl2MinusPretrained.meanDifference == [11, 3])  // episode 1 − 0 steps, episode 2 − 1 step
+        #expect(r.pairedDifferences?.first?.meanDifference == [-10, -2])
+        #expect(r.differenceTable.contains("| rl2 − pretrained | +11.0 ± 0.0 | +3.0 ± 0.0 |"))
+        #expect(r.table.contains("| rl2 | — | -30.0") && r.table.contains("episode of a trial"))
+        #expect(r.experiencePlot?.series.first { $0.label == "rl2" }?.x == [0, log10(2)])
+        #expect(r.experiencePlot?.series.first { $0.label == "maml" }?.x == [0, log10(1 + 20), log10(1 + 40)])
+        // Before CAVIA, every difference was MAML's and had no "of".
+        let json = try MetaRLCommands.encodeJSON(r)
+        #expect(!json.contains("\"of\" : \"maml\""))
+        let decoded = try JSONDecoder().decode(ComparisonReport.self, from: Data(json.utf8))
+        #expect(decoded.pairedDifferences?.map(\.minuend) == [.maml, .maml, .rl2])
+    }
+
     /// What `--record-step-sizes` stores: each swept schedule in its method's checkpoint and the
     /// evaluation beside them, read back as the demo reads it.
     @Test func recordingStoresSchedulesAndTheEvaluation() throws {

@@ -73,6 +73,41 @@ import TestSupport
         #expect(byName[.oracle]?.laterStepSweep == nil)
     }
 
+    /// CAVIA and RL² join the comparison when their checkpoints are in the folder: CAVIA adapted
+    /// with its trained context step size (no first-step sweep), RL² on trials of the same tasks,
+    /// a point per episode of a trial.
+    @Test func caviaAndRL2AreComparedOnTheSameTasks() throws {
+        let folder = try shippedFolder()
+        var config = tinyConfig()
+        config.contextSize = 2
+        config.contextStepSize = 0.7
+        config.recurrentHiddenSize = 4
+        config.episodesPerTrial = 3
+        let cavia = try MetaRLTrainer(config: config, algorithm: .cavia, runDirectory: folder.appendingPathComponent("run-cavia"), resume: false)
+        try cavia.train()
+        try FileManager.default.copyItem(at: cavia.checkpointURL, to: folder.appendingPathComponent("cavia.safetensors"))
+        let rl2 = try RL2Trainer(config: config, runDirectory: folder.appendingPathComponent("run-rl2"), resume: false)
+        try rl2.train()
+        try FileManager.default.copyItem(at: rl2.checkpointURL, to: folder.appendingPathComponent("rl2.safetensors"))
+
+        var settings = EvaluationSettings()
+        settings.taskCount = 3
+        settings.adaptationSteps = 2
+        let heard = Mutex<[Int]>([])
+        let comparison = try Comparison.run(experiment: "navigation-2d", folder: folder, settings: settings) { _, done, _ in
+            heard.withLock { $0.append(done) }
+        }
+        #expect(comparison.methods.map(\.method) == [.maml, .cavia, .rl2, .pretrained, .random, .oracle])
+        let byName = Dictionary(uniqueKeysWithValues: comparison.methods.map { ($0.method, $0) })
+        let tasks = try #require(byName[.maml]?.tasks)
+        for method in comparison.methods { #expect(method.tasks == tasks, "\(method.method) was evaluated on other tasks") }
+        #expect(byName[.cavia]?.sweep == nil && byName[.cavia]?.stepSizes.first == 0.7)
+        #expect(byName[.cavia]?.curve.meanReturn.count == 3)
+        #expect(byName[.rl2]?.curve.meanReturn.count == 3 && byName[.rl2]?.stepSizes == [])
+        let expected = 4 * 5 + 3 + (4 * 5 + 3) + 3 + (9 * 5 + 4 * 5 + 3) * 2 + 3  // maml, cavia, rl2, pretrained and random, oracle
+        #expect(heard.withLock { $0 }.sorted() == Array(1...expected))
+    }
+
     /// Paired differences by hand: task difficulty (a common offset per task) cancels, so the
     /// difference's interval is zero where each curve's is wide; one column is broadcast.
     @Test func pairedDifferenceCancelsTheTasksSpread() throws {

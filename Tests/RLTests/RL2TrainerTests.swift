@@ -48,7 +48,7 @@ import TestSupport
         var settings = EvaluationSettings()
         settings.taskCount = 3
         settings.episodesPerTask = 2
-        let curve = try read.evaluateTrials(settings: settings)
+        let (curve, _) = try read.evaluateTrials(settings: settings)
         #expect(curve.perTask.count == 3 && curve.perTask.allSatisfy { $0.count == 2 } && curve.meanReturn.allSatisfy { $0.isFinite })
         var data = try Data(contentsOf: trainer.checkpointURL)
         data[data.count - 3] ^= 0x20

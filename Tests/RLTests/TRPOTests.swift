@@ -85,9 +85,11 @@ import TestSupport
 }
 
 @Suite struct MetaGradientTests {
-    /// A tiny policy and fixed episodes: the meta-objective as a function of θ alone.
-    func fixture(steps: Int = 1, hiddenSizes: [Int] = [4], activation: Activation = .tanh) throws -> (PolicyGradientAdaptation, Parameters, TaskRollout) {
-        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: hiddenSizes, activation: activation)
+    /// A tiny policy and fixed episodes: the meta-objective as a function of θ alone. With a
+    /// context, CAVIA's: the inner loop steps only φ (from 0), and θ is meta-trained through it.
+    func fixture(steps: Int = 1, hiddenSizes: [Int] = [4], activation: Activation = .tanh, contextSize: Int = 0) throws
+        -> (PolicyGradientAdaptation, Parameters, TaskRollout) {
+        let policy = GaussianMLPPolicy(observationSize: 2, actionSize: 2, hiddenSizes: hiddenSizes, activation: activation, contextSize: contextSize)
         let sampler = try Sampler(envName: "navigation-2d", envConfig: { var c = EnvConfig(); c.horizon = 6; return c }(),
                                   policy: policy, episodesPerTask: 3, workers: 1)
         var rng = Xoshiro256(seed: 3)
@@ -97,8 +99,9 @@ import TestSupport
         return (inner, theta, rollout)
     }
 
-    @Test func metaGradientThroughOneInnerStepMatchesFiniteDifferences() throws {
-        let (inner, theta, rollout) = try fixture()
+    @Test(arguments: [0, 3])
+    func metaGradientThroughOneInnerStepMatchesFiniteDifferences(contextSize: Int) throws {
+        let (inner, theta, rollout) = try fixture(contextSize: contextSize)
         let metaLoss: ([Tensor]) -> Tensor = { tensors in
             let p = Parameters(names: theta.names, tensors: tensors.map { $0.isTracked ? $0 : $0.requiringGradient() })
             let adapted = inner.adapt(p, on: rollout.adaptation, createGraph: true)
@@ -108,8 +111,9 @@ import TestSupport
         #expect(error < 5e-3, "meta-gradient relative error \(error)")
     }
 
-    @Test func klHessianVectorProductThroughAdaptationMatchesFiniteDifferences() throws {
-        let (inner, theta, rollout) = try fixture()
+    @Test(arguments: [0, 3])
+    func klHessianVectorProductThroughAdaptationMatchesFiniteDifferences(contextSize: Int) throws {
+        let (inner, theta, rollout) = try fixture(contextSize: contextSize)
         let objective = TaskObjective(rollout, at: theta, inner: inner, firstOrder: false)
         var rng = Xoshiro256(seed: 8)
         let v = theta.map { Tensor.randomNormal($0.shape, using: &rng) }
@@ -134,9 +138,9 @@ import TestSupport
 
     /// TRPO's factored chain rules (Jᵀ∇S, Jᵀ(∇²KL)J) equal differentiating through the whole
     /// adaptation graph: the gradient twice, the KL's Hessian-vector product a third time.
-    @Test(arguments: [1, 2])
-    func factoredProductsEqualDifferentiatingThroughTheAdaptation(steps: Int) throws {
-        let (inner, theta, rollout) = try fixture(steps: steps)
+    @Test(arguments: [1, 2], [0, 3])
+    func factoredProductsEqualDifferentiatingThroughTheAdaptation(steps: Int, contextSize: Int) throws {
+        let (inner, theta, rollout) = try fixture(steps: steps, contextSize: contextSize)
         let objective = TaskObjective(rollout, at: theta, inner: inner, firstOrder: false)
         let leaves = theta.requiringGradient()
         let adapted = inner.adapt(leaves, on: rollout.adaptation, createGraph: true)
@@ -204,6 +208,20 @@ import TestSupport
         let atAdapted = adapted.detached().requiringGradient()
         let direct = gradients(of: inner.policy.surrogateLoss(rollout.validation.episodes, advantages: rollout.validation.advantages, atAdapted), wrt: atAdapted)
         #expect(zip(firstOrder.tensors, direct.tensors).allSatisfy { isClose($0, $1, tolerance: 1e-5) })
+    }
+
+    /// CAVIA's inner loop moves the context and nothing else, from zero, and the sampler acts
+    /// with that context: the episodes' log-probabilities are the policy's at θ and φ′.
+    @Test func caviaAdaptsOnlyItsContextFromZero() throws {
+        let (inner, theta, rollout) = try fixture(steps: 2, contextSize: 3)
+        #expect(theta.names.contains(Context.name) == false)
+        #expect(rollout.parameters[0][Context.name].scalars == [0, 0, 0])
+        let adapted = rollout.adapted
+        #expect(adapted[Context.name].scalars.contains { $0 != 0 })
+        for name in theta.names { #expect(adapted[name].scalars == theta[name].scalars, "\(name) moved") }
+        let after = rollout.validation.episodes
+        #expect(isClose(after.logProbabilities, inner.policy.logProbability(observations: after.observations, actions: after.actions, adapted), tolerance: 1e-5))
+        #expect(!isClose(after.logProbabilities, inner.policy.logProbability(observations: after.observations, actions: after.actions, theta), tolerance: 1e-3))
     }
 
     @Test func episodesAfterAdaptationAreFreshlySampledWithTheAdaptedPolicy() throws {
