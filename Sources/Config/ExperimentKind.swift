@@ -6,6 +6,7 @@ public enum ExperimentKind: String, CaseIterable, Sendable {
     case sinusoid
     case omniglot
     case metaRL = "meta-rl"
+    case metaGradientRL = "meta-gradient-rl"
 
     /// The kind of the config at `url`; a missing or unknown kind names the file and the choices.
     public init(of url: URL) throws {

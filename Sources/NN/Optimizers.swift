@@ -72,6 +72,16 @@ public struct Adam: Sendable {
         secondMoment = Parameters(names: g.names, tensors: v)
         return Parameters(names: parameters.names, tensors: theta)
     }
+
+    /// How far the last update moved each parameter per unit of its gradient, with the second
+    /// moment held constant: (lr / c1)(1 − β1) / (√v / √c2 + ε). The derivative of the update in
+    /// anything its gradient depends on (meta-gradient RL's η), as Xu et al. 2018 treat RMSProp.
+    public func stepPerUnitGradient() -> Parameters {
+        guard let secondMoment, step > 0 else { fatalError("Adam.stepPerUnitGradient before any update") }
+        let c1 = 1 - pow(beta1, Float(step)), rootC2 = (1 - pow(beta2, Float(step))).squareRoot()
+        let scale = learningRate / c1 * (1 - beta1)
+        return secondMoment.map { v in Tensor(shape: v.shape, scalars: v.scalars.map { scale / ($0.squareRoot() / rootC2 + epsilon) }) }
+    }
 }
 
 import Foundation

@@ -24,6 +24,7 @@ struct TrainCommand: ParsableCommand {
         case .sinusoid: try SinusoidCommands.train(training, configURL: url)
         case .omniglot: try OmniglotCommands.train(training, dataset: dataset, configURL: url)
         case .metaRL: try MetaRLCommands.train(training, configURL: url)
+        case .metaGradientRL: try MetaGradientCommands.train(training, configURL: url)
         }
     }
 }

@@ -88,6 +88,7 @@ import Testing
                 case .metaRL: try check(MetaRLConfig.load(url))
                 case .sinusoid: _ = try SinusoidConfig.load(url)
                 case .omniglot: _ = try OmniglotConfig.load(url)
+                case .metaGradientRL: try check(MetaGradientConfig.load(url))
                 }
                 accepted += 1
             } catch let error as ConfigError {
@@ -99,6 +100,13 @@ import Testing
             #expect(Date().timeIntervalSince(start) < 2, "\(label) took \(Date().timeIntervalSince(start)) s")
         }
         #expect(refused > 400 && accepted > 20, "\(refused) refused, \(accepted) accepted")
+    }
+
+    /// What a meta-gradient config that passed validation must be: rates positive and finite, η in [0, 1].
+    func check(_ config: MetaGradientConfig) {
+        #expect(config.learningRate > 0 && config.learningRate.isFinite && config.metaLearningRate > 0 && config.metaLearningRate.isFinite)
+        #expect([config.gamma, config.lambda, config.referenceGamma, config.referenceLambda].allSatisfy { (0...1).contains($0) })
+        #expect((try? config.trainingTask()) != nil)
     }
 
     /// What a config that passed validation must be: finite, positive where it counts.
