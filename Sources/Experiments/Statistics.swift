@@ -12,6 +12,18 @@ public enum Statistics {
         return (mean, 1.96 * (variance / n).squareRoot())
     }
 
+    /// Mean and 95% CI half-width with Student's t quantile for n − 1 degrees of freedom: for a
+    /// handful of seeds, where 1.96 standard errors would claim far more than the data holds.
+    public static func meanAndStudentInterval(_ values: [Double]) -> (mean: Double, ci95: Double) {
+        let (mean, normal) = meanAndInterval(values)
+        let degrees = values.count - 1
+        guard degrees >= 1 else { return (mean, 0) }
+        // Two-sided 97.5% quantiles of t for 1…30 degrees of freedom; beyond, the normal's.
+        let quantiles: [Double] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+                                   2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
+        return (mean, normal / 1.96 * (degrees <= 30 ? quantiles[degrees - 1] : 1.96))
+    }
+
     /// Task by task `a − b` after each step ([task][step]); a method with one column (unadapted,
     /// like the oracle) is compared with every step of the other. Pairing cancels how hard each
     /// task is for every method, so its interval says whether one method is better on the same tasks.

@@ -38,9 +38,7 @@ struct EvalCommand: ParsableCommand {
             var options = metaRL
             options.experiment = url.deletingPathExtension().lastPathComponent
             try MetaRLCommands.evaluate(heldOut, options)
-        case .metaGradientRL:
-            throw ValidationError("\(config): a meta-gradient RL run learns one task; its evaluation is its training curve "
-                                  + "(progress.csv; scripts/metagradient-runs.sh trains the comparison and draws it)")
+        case .metaGradientRL: try MetaGradientCommands.evaluate(heldOut, configURL: url)
         }
     }
 }
