@@ -60,28 +60,66 @@ public struct RecurrentTRPO: Sendable {
         public var rejection: String?
     }
 
-    /// Each task's trials with their advantages and the acting policy's means (the KL's centre).
+    /// Several tasks' trials stacked along the trial axis (row t·C + c over all C of their trials,
+    /// shorter trials padded with masked rows), with their advantages, the acting policy's means
+    /// (the KL's centre) and row weights mask / (real steps of the row's task × tasks in the
+    /// update): a weighted sum over the stack is the sum of its tasks' means, so the stacks' sums
+    /// add up to the mean over tasks. Stacking makes each GRU step one matrix product over many
+    /// tasks instead of one small product per task.
     struct Batch {
-        let trials: Trials
+        let inputs: [Tensor]
+        let masks: [Tensor]
+        let actions: Tensor
+        let logProbabilities: Tensor
         let advantages: Tensor
+        let weights: Tensor
         let oldMeans: Tensor
-        let masks: Tensor
-        let realSteps: Float
+
+        init(_ trials: [Trials], advantages: [[Float]], taskCount: Int, oldMeans: (_ inputs: [Tensor], _ masks: [Tensor]) -> Tensor) {
+            let length = trials.map(\.length).max() ?? 0, width = trials.reduce(0) { $0 + $1.count }
+            let inputSize = trials[0].inputs[0].shape[1], actionSize = trials[0].actions.shape[1]
+            var inputs: [Tensor] = [], masks: [Tensor] = []
+            var actions = [Float](repeating: 0, count: length * width * actionSize)
+            var logProbabilities = [Float](repeating: 0, count: length * width), rowAdvantages = logProbabilities, weights = logProbabilities
+            let realSteps = trials.map { Swift.max(1, $0.rowMasks.sum().scalar) }
+            for t in 0..<length {
+                inputs.append(Tensor.concatenate(trials.map { t < $0.length ? $0.inputs[t] : Tensor.zeros([$0.count, inputSize]) }, axis: 0))
+                masks.append(Tensor.concatenate(trials.map { t < $0.length ? $0.masks[t] : Tensor.zeros([$0.count, 1]) }, axis: 0))
+                var column = 0
+                for (i, trial) in trials.enumerated() {
+                    defer { column += trial.count }
+                    guard t < trial.length else { continue }
+                    let mask = trial.masks[t].scalars, from = t * trial.count, to = t * width + column
+                    let trialActions = trial.actions.scalars, trialLogP = trial.logProbabilities.scalars
+                    for k in 0..<trial.count {
+                        for j in 0..<actionSize { actions[(to + k) * actionSize + j] = trialActions[(from + k) * actionSize + j] }
+                        logProbabilities[to + k] = trialLogP[from + k]
+                        rowAdvantages[to + k] = advantages[i][from + k]
+                        weights[to + k] = mask[k] / (realSteps[i] * Float(taskCount))
+                    }
+                }
+            }
+            self.inputs = inputs
+            self.masks = masks
+            self.actions = Tensor(shape: [length * width, actionSize], scalars: actions)
+            self.logProbabilities = Tensor(logProbabilities)
+            self.advantages = Tensor(rowAdvantages)
+            self.weights = Tensor(weights)
+            self.oldMeans = oldMeans(inputs, masks)
+        }
     }
 
-    /// One task's surrogate −E[ratio · A] and mean KL from the acting policy, over its real rows.
+    /// The stack's share of the surrogate −E[ratio · A] and of the mean KL from the acting policy.
     func objective(_ parameters: Parameters, _ b: Batch, oldLogStd: Tensor) -> (surrogate: Tensor, kl: Tensor) {
-        let t = b.trials
-        let logProbability = policy.logProbability(inputs: t.inputs, masks: t.masks, actions: t.actions, parameters)
-        let ratio = (logProbability - t.logProbabilities).exp()
-        let surrogate = -(ratio * b.advantages * b.masks).sum() / b.realSteps
-        let kl = (policy.kl(inputs: t.inputs, masks: t.masks, oldMeans: b.oldMeans, oldLogStd: oldLogStd, parameters) * b.masks).sum()
-            / b.realSteps
+        let logProbability = policy.logProbability(inputs: b.inputs, masks: b.masks, actions: b.actions, parameters)
+        let ratio = (logProbability - b.logProbabilities).exp()
+        let surrogate = -(ratio * b.advantages * b.weights).sum()
+        let kl = (policy.kl(inputs: b.inputs, masks: b.masks, oldMeans: b.oldMeans, oldLogStd: oldLogStd, parameters) * b.weights).sum()
         return (surrogate, kl)
     }
 
-    /// One task's pieces of the update: its surrogate's gradient and its KL's gradient kept as a
-    /// graph (for F v = ∇(∇KL · v)), on leaves of its own so tasks run on separate cores.
+    /// One stack's pieces of the update: its surrogate's gradient and its KL's gradient kept as a
+    /// graph (for F v = ∇(∇KL · v)), on leaves of its own so stacks run on separate cores.
     struct TaskTerms: @unchecked Sendable {
         let leaves: Parameters
         let surrogate: Double
@@ -90,15 +128,18 @@ public struct RecurrentTRPO: Sendable {
     }
 
     /// One TRPO update of θ on `trials` (one element per task; they must have been sampled with θ).
+    /// The tasks are split into one stack per worker, in task order.
     public func step(_ theta: Parameters, trials: [Trials], workers: Int = 2) -> (Parameters, Log) {
         var log = Log()
         let theta = theta.detached()
         let oldLogStd = theta[GaussianGRUPolicy.logStdName]
-        let batches = parallelMap(trials.count, workers: workers) { i, _ in
-            let t = trials[i], masks = t.rowMasks
-            return Batch(trials: t, advantages: Tensor(t.advantages(gamma: gamma, lambda: lambda)),
-                         oldMeans: withoutGradients { Tensor.concatenate(policy.means(t.inputs, masks: t.masks, theta), axis: 0) },
-                         masks: masks, realSteps: max(1, masks.sum().scalar))
+        let advantages = parallelMap(trials.count, workers: workers) { i, _ in trials[i].advantages(gamma: gamma, lambda: lambda) }
+        let stacks = Swift.max(1, Swift.min(workers, trials.count))
+        let bounds = (0...stacks).map { $0 * trials.count / stacks }
+        let batches = parallelMap(stacks, workers: workers) { s, _ in
+            Batch(Array(trials[bounds[s]..<bounds[s + 1]]), advantages: Array(advantages[bounds[s]..<bounds[s + 1]]), taskCount: trials.count) {
+                inputs, masks in withoutGradients { Tensor.concatenate(policy.means(inputs, masks: masks, theta), axis: 0) }
+            }
         }
         let terms = parallelMap(batches.count, workers: workers) { i, _ in
             let leaves = theta.requiringGradient()
@@ -106,16 +147,15 @@ public struct RecurrentTRPO: Sendable {
             return TaskTerms(leaves: leaves, surrogate: Double(surrogate.scalar), gradient: gradients(of: surrogate, wrt: leaves).flattened(),
                              klGradient: gradients(of: kl, wrt: leaves, createGraph: true))
         }
-        let n = Float(terms.count)
-        let lossBefore = terms.map(\.surrogate).reduce(0, +) / Double(n)
+        let lossBefore = terms.map(\.surrogate).reduce(0, +)
         log.surrogateBefore = lossBefore
-        let g = terms.dropFirst().reduce(terms[0].gradient) { $0 + $1.gradient } / n
+        let g = terms.dropFirst().reduce(terms[0].gradient) { $0 + $1.gradient }
         let fisherProduct = { (v: Tensor) -> Tensor in
             let direction = theta.unflattened(v)
             let products = parallelMap(terms.count, workers: workers) { i, _ in
                 gradients(of: terms[i].klGradient.dot(direction), wrt: terms[i].leaves).flattened()
             }
-            return products.dropFirst().reduce(products[0], +) / n + trpo.cgDamping * v
+            return products.dropFirst().reduce(products[0], +) + trpo.cgDamping * v
         }
         let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
         let curvature = 0.5 * (direction * fisherDirection).sum().scalar
@@ -130,8 +170,7 @@ public struct RecurrentTRPO: Sendable {
             let values = parallelMap(batches.count, workers: workers) { i, _ in
                 withoutGradients { objective(candidate, batches[i], oldLogStd: oldLogStd) }
             }
-            return (candidate, values.map { Double($0.surrogate.scalar) }.reduce(0, +) / Double(n),
-                    values.map { Double($0.kl.scalar) }.reduce(0, +) / Double(n))
+            return (candidate, values.map { Double($0.surrogate.scalar) }.reduce(0, +), values.map { Double($0.kl.scalar) }.reduce(0, +))
         }, accept: { _, loss, kl in loss.isFinite && kl.isFinite && loss < lossBefore && kl <= Double(trpo.maxKL) })
         guard let accepted, accepted.value.0.isFinite else {
             log.rejection = "line search found no step that improves the surrogate within KL ≤ \(trpo.maxKL)"

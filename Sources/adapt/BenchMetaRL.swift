@@ -18,7 +18,7 @@ struct BenchMetaRL: ParsableCommand {
                    "envs/experiments/half-cheetah-vel-pytorch-maml-rl.yaml"]
     @Option(help: "How the meta-update differentiates: \(MetaGradientEngine.allCases.map(\.rawValue).joined(separator: ", ")).")
     var engine = MetaGradientEngine.tape
-    @Option(help: "Method to time: maml (MAML-TRPO) or rl2 (TRPO on trials through the GRU; its configs' RL² keys apply).")
+    @Option(help: "Method to time: maml (MAML-TRPO), cavia (the same TRPO through a context's adaptation, on the autodiff engine; its configs' CAVIA keys apply) or rl2 (TRPO on trials through the GRU; its configs' RL² keys apply).")
     var algo = "maml"
 
     struct Figures: Encodable {
@@ -44,7 +44,7 @@ struct BenchMetaRL: ParsableCommand {
 
     func validate() throws {
         try Limits.check("--iterations", iterations, in: 1...10_000)
-        guard algo == "maml" || algo == "rl2" else { throw ValidationError("--algo \(algo): bench meta-rl times maml or rl2") }
+        guard ["maml", "cavia", "rl2"].contains(algo) else { throw ValidationError("--algo \(algo): bench meta-rl times maml, cavia or rl2") }
     }
 
     /// RL²'s iteration: sampling the trials, then the TRPO update through the recurrence.
@@ -93,13 +93,13 @@ struct BenchMetaRL: ParsableCommand {
             config.iterations = iterations + 1
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let trainer = try MetaRLTrainer(config: config, algorithm: .maml, runDirectory: directory, resume: false, engine: engine)
+            let trainer = try MetaRLTrainer(config: config, algorithm: algo == "cavia" ? .cavia : .maml, runDirectory: directory, resume: false, engine: engine)
             let (logs, coresBusy) = try Self.timed { try trainer.train(onIteration: $0) }
             func mean(_ f: (MetaRLStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
             let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
             report[url.deletingPathExtension().lastPathComponent] = Figures(
-                env: config.env, engine: engine.rawValue, metaBatchSize: config.metaBatchSize, episodesPerTask: config.episodesPerTask,
+                env: config.env, engine: trainer.learner.engine.rawValue, metaBatchSize: config.metaBatchSize, episodesPerTask: config.episodesPerTask,
                 hiddenSizes: config.hiddenSizes, activation: config.activation.rawValue,
                 envStepsPerIteration: Int(mean { Double($0.envSteps) }), threads: config.threads,
                 secondsPerIteration: mean { $0.samplingSeconds + $0.adaptationSeconds + $0.metaUpdateSeconds },

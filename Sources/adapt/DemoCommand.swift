@@ -63,7 +63,7 @@ struct DemoCommand: ParsableCommand {
         let spec = try EnvRegistry.spec(maml.env)
         let drawn = (0..<tasks).map { _ in spec.tasks.sample(using: &rng) }
         var checkpoints: [(Method, PolicyCheckpoint)] = []
-        for method in [Method.maml, .pretrained, .random, .oracle] {
+        for method in [Method.maml, .cavia, .pretrained, .random, .oracle] {
             if let checkpoint = try method == .random ? maml.randomBaseline(seed: seed)
                 : PolicyCheckpoint.readIfPresent(folder.appendingPathComponent("\(method.rawValue).safetensors")) {
                 checkpoints.append((method, checkpoint))
