@@ -76,18 +76,22 @@ enum MetaGradientCommands {
         func smoothed(_ x: [Double]) -> [Double] {
             x.indices.map { i in let window = x[max(0, i - 9)...i]; return window.reduce(0, +) / Double(window.count) }
         }
+        // The raster font has no Greek letters.
+        func ascii(_ label: String) -> String {
+            label.replacingOccurrences(of: "γ", with: "gamma").replacingOccurrences(of: "λ", with: "lambda").replacingOccurrences(of: "η", with: "eta")
+        }
         var returns = LinePlot(title: "\(c.env) \(c.task): return", xLabel: "env steps", yLabel: "average return")
         for s in c.settings {
             let y = smoothed(s.meanReturn), ci = smoothed(s.returnCI95)
-            returns.add(.init(label: s.label, x: s.envSteps, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
+            returns.add(.init(label: ascii(s.label), x: s.envSteps, y: y, lower: zip(y, ci).map { $0 - $1 }, upper: zip(y, ci).map { $0 + $1 },
                               dashed: !s.learned))
         }
-        var gamma = LinePlot(title: "learned γ", xLabel: "iteration", yLabel: "γ")
-        var lambda = LinePlot(title: "learned λ", xLabel: "iteration", yLabel: "λ")
+        var gamma = LinePlot(title: "gamma (mean over seeds)", xLabel: "iteration", yLabel: "gamma")
+        var lambda = LinePlot(title: "lambda (mean over seeds)", xLabel: "iteration", yLabel: "lambda")
         for s in c.settings {
             let x = s.gamma.indices.map { Double($0 + 1) }
-            gamma.add(.init(label: s.label, x: x, y: s.gamma, dashed: !s.learned))
-            lambda.add(.init(label: s.label, x: x, y: s.lambda, dashed: !s.learned))
+            gamma.add(.init(label: ascii(s.label), x: x, y: s.gamma, dashed: !s.learned))
+            lambda.add(.init(label: ascii(s.label), x: x, y: s.lambda, dashed: !s.learned))
         }
         return [returns, gamma, lambda]
     }
