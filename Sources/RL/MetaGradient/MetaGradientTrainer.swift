@@ -122,7 +122,9 @@ public final class MetaGradientTrainer {
         }
         guard saved.env == config.env, saved.task == config.task, saved.hiddenSizes == config.hiddenSizes,
               saved.criticHiddenSizes == config.criticHiddenSizes, saved.conditionOnReturn == config.conditionOnReturn else {
-            throw refuse("it was trained on \(saved.env) task \(saved.task) with other networks than this config's")
+            throw refuse("it was trained on \(saved.env) task \(saved.task) (policy \(saved.hiddenSizes), critic \(saved.criticHiddenSizes), "
+                         + "conditioned \(saved.conditionOnReturn)); this config is \(config.env) task \(config.task) (policy \(config.hiddenSizes), "
+                         + "critic \(config.criticHiddenSizes), conditioned \(config.conditionOnReturn))")
         }
         guard let iteration = meta["iteration"].flatMap(Int.init), iteration >= 0 else { throw refuse("metadata 'iteration' is not a count") }
         let eta = (meta["batch_eta"] ?? "").split(separator: ",").compactMap { Float(String($0)) }
