@@ -150,8 +150,5 @@ extension EnvConfig {
 extension MetaRLConfig {
     /// The seed of training iteration i: a SplitMix-style hash of (seed, i), independent of any
     /// state, so a resumed run draws what an uninterrupted one would (MAML and RL² alike).
-    public func seed(ofIteration i: Int) -> UInt64 {
-        var rng = Xoshiro256(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
-        return rng.next()
-    }
+    public func seed(ofIteration i: Int) -> UInt64 { Xoshiro256.seed(seed, iteration: i) }
 }

@@ -58,3 +58,12 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, Codable {
         try c.encode(state.0); try c.encode(state.1); try c.encode(state.2); try c.encode(state.3)
     }
 }
+
+extension Xoshiro256 {
+    /// The seed of training iteration i of a run seeded `seed`: a SplitMix-style hash of (seed, i),
+    /// independent of any state, so that a resumed run draws what an uninterrupted one would.
+    public static func seed(_ seed: UInt64, iteration i: Int) -> UInt64 {
+        var rng = Xoshiro256(seed: seed &+ 0x9E37_79B9_7F4A_7C15 &* UInt64(i + 1))
+        return rng.next()
+    }
+}

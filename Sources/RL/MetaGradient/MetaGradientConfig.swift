@@ -83,9 +83,5 @@ public struct MetaGradientConfig: ConfigFile, Equatable {
     }
 
     /// The seed of iteration i's batch, from the seed and i alone (as meta-RL's).
-    public func seed(ofIteration i: Int) -> UInt64 {
-        var config = MetaRLConfig()
-        config.seed = seed
-        return config.seed(ofIteration: i)
-    }
+    public func seed(ofIteration i: Int) -> UInt64 { Xoshiro256.seed(seed, iteration: i) }
 }
