@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CBLASKernel", linkerSettings: [.linkedLibrary("openblas")]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Foundation: randomness, tensors with higher-order autodiff, neural networks
         .target(name: "SeededRandom"),
@@ -29,6 +30,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["Autodiff"]),
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Experiments"),
+        .target(name: "Cluster", dependencies: ["CMPI"]),
 
         // MARK: - Environments (physics, envs, rendering)
         .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
@@ -40,12 +42,12 @@ let package = Package(
         .target(name: "Render", dependencies: ["Envs", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
-        .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments"]),
+        .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments", "Cluster"]),
         .target(name: "MetaLearning", dependencies: ["NN", "Config", "Experiments", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "Experiments", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "Experiments", "Cluster", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
         .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "CBLASKernel", "NN", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
         .testTarget(name: "RLTests", dependencies: ["RL", "Experiments", "TestSupport"]),
@@ -62,7 +65,7 @@ let package = Package(
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Graphics", "Envs"], exclude: ["golden-half-cheetah.txt"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Experiments", "Graphics", "TestSupport"]),
-        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "Config", "Experiments"]),
+        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "NN", "Config", "Experiments"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,3 +1,4 @@
+import Cluster
 import Experiments
 import Envs
 import Foundation
@@ -43,7 +44,10 @@ public enum Comparison {
     /// `pretrained`, `oracle` `.safetensors`; RL² on trials of the same tasks), plus `random` (the MAML policy's shape, freshly initialised), with
     /// `episodes` per adaptation step (default: the MAML policy's training K). `progress` hears,
     /// from the worker threads, each task rollout finished (sweeps included) out of the total.
+    /// Under MPI each evaluation's tasks are shared among the ranks, every rank gets every result,
+    /// and `rollouts` holds rank 0's (its first task's are the ones drawn).
     public static func run(experiment: String, folder: URL, settings requested: EvaluationSettings, episodes: Int? = nil,
+                           cluster: Cluster = .world,
                            progress: @escaping @Sendable (_ method: Method, _ done: Int, _ total: Int) -> Void = { _, _, _ in })
         throws -> ExperimentComparison {
         let load = { (method: Method) throws -> PolicyCheckpoint? in
@@ -76,27 +80,27 @@ public enum Comparison {
                 methodSettings.adaptationSteps = 0
             default:
                 let (best, scores) = try sweepSchedules(checkpoint, sweepStepSizes.map { (String($0), PolicyGradientAdaptation.halvingSchedule($0)) },
-                                                        settings: methodSettings, onTaskDone: tick)
+                                                        settings: methodSettings, cluster: cluster, onTaskDone: tick)
                 methodSettings.stepSizes = best
                 sweep = scores
             }
             if method.adaptsAtTest && settings.adaptationSteps > 1 {
                 let alpha = methodSettings.stepSizes[0]
                 let (best, scores) = try sweepSchedules(checkpoint, laterStepRatios.map { (String($0), [alpha, alpha * $0]) },
-                                                        settings: methodSettings, onTaskDone: tick)
+                                                        settings: methodSettings, cluster: cluster, onTaskDone: tick)
                 methodSettings.stepSizes = best
                 laterStepSweep = scores
             }
-            let (curve, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
-                                                               env: checkpoint.env, envConfig: checkpoint.config.envConfig,
-                                                               settings: methodSettings, gamma: checkpoint.config.gamma,
-                                                               lambda: checkpoint.config.gaeLambda, onTaskDone: tick)
+            let (curve, tasks, taskRollouts) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters,
+                                                                      env: checkpoint.env, envConfig: checkpoint.config.envConfig,
+                                                                      settings: methodSettings, gamma: checkpoint.config.gamma,
+                                                                      lambda: checkpoint.config.gaeLambda, cluster: cluster, onTaskDone: tick)
             if method == .maml || method == .pretrained {
                 rollouts[method] = taskRollouts
                 checkpoints[method] = checkpoint
             }
             results.append(MethodEvaluation(method: method, env: checkpoint.env, stepSizes: methodSettings.stepSizes,
-                                            curve: curve, sweep: sweep, laterStepSweep: laterStepSweep, tasks: taskRollouts.map(\.task)))
+                                            curve: curve, sweep: sweep, laterStepSweep: laterStepSweep, tasks: tasks))
         }
         if let rl2 {
             guard rl2.env == maml.env else {
@@ -104,7 +108,7 @@ public enum Comparison {
                                                      reason: "it acts in \(rl2.env), the experiment's MAML policy in \(maml.env)")
             }
             // RL² adapts within a trial: its curve's points are a trial's episodes on the same tasks.
-            let (curve, tasks) = try rl2.evaluateTrials(settings: settings) { progress(.rl2, done.add(1, ordering: .relaxed).newValue, total) }
+            let (curve, tasks) = try rl2.evaluateTrials(settings: settings, cluster: cluster) { progress(.rl2, done.add(1, ordering: .relaxed).newValue, total) }
             results.insert(MethodEvaluation(method: .rl2, env: rl2.env, stepSizes: [], curve: curve, tasks: tasks),
                            at: results.lastIndex { $0.method.adaptsInTraining }.map { $0 + 1 } ?? 0)
         }
@@ -115,15 +119,16 @@ public enum Comparison {
     /// after 1…N steps on validation tasks (a seed of their own, a quarter as many as the test
     /// tasks), and every label's score.
     static func sweepSchedules(_ checkpoint: PolicyCheckpoint, _ schedules: [(String, [Float])], settings: EvaluationSettings,
-                               onTaskDone: @escaping @Sendable () -> Void = {}) throws -> ([Float], [String: Double]) {
+                               cluster: Cluster = .world, onTaskDone: @escaping @Sendable () -> Void = {}) throws -> ([Float], [String: Double]) {
         var validation = settings
         validation.seed = settings.seed &+ 7_919
         validation.taskCount = validationTaskCount(settings)
         let (best, scores) = try StepSizeSweep.best(schedules, higherIsBetter: true) { _, schedule in
             validation.stepSizes = schedule
-            let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
-                                                    envConfig: checkpoint.config.envConfig, settings: validation,
-                                                    gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda, onTaskDone: onTaskDone)
+            let (curve, _, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
+                                                       envConfig: checkpoint.config.envConfig, settings: validation,
+                                                       gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda,
+                                                       cluster: cluster, onTaskDone: onTaskDone)
             return curve.meanReturn.dropFirst().reduce(0, +) / Double(max(curve.meanReturn.count - 1, 1))
         }
         return (best.1, Dictionary(uniqueKeysWithValues: zip(schedules.map(\.0), scores)))

@@ -1,3 +1,4 @@
+import Cluster
 import Envs
 import Experiments
 import Foundation
@@ -50,20 +51,26 @@ public struct EvaluationSettings: Sendable, Codable {
     public init() {}
 }
 
-/// Evaluates `parameters` of `policy` on `env`: adaptation curve over held-out tasks.
-/// `onTaskDone` is called (from the worker threads) as each task's rollout finishes.
+/// Evaluates `parameters` of `policy` on `env`: adaptation curve over held-out tasks, the tasks,
+/// and the rollouts of the tasks this rank evaluated (every task's in a single process; rank 0's
+/// share begins with the first task). `onTaskDone` is called (from the worker threads) as each of
+/// this rank's task rollouts finishes.
 public func evaluateAdaptation(policy: GaussianMLPPolicy, parameters: Parameters, env: String, envConfig: EnvConfig = EnvConfig(),
-                               settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1,
-                               onTaskDone: @Sendable () -> Void = {}) throws -> (AdaptationCurve, [TaskRollout]) {
+                               settings: EvaluationSettings, gamma: Float = 0.99, lambda: Float = 1, cluster: Cluster = .world,
+                               onTaskDone: @Sendable () -> Void = {}) throws -> (curve: AdaptationCurve, tasks: [Task], rollouts: [TaskRollout]) {
     let sampler = try Sampler(envName: env, envConfig: envConfig, policy: policy, episodesPerTask: settings.episodesPerTask, workers: settings.workers)
     let inner = PolicyGradientAdaptation(policy: policy, stepSizes: settings.stepSizes, gamma: gamma, lambda: lambda)
     var rng = Xoshiro256(seed: settings.seed)
     let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
     let seeds = tasks.map { _ in rng.next() }
-    let rollouts = try parallelMap(tasks.count, workers: settings.workers) { i, worker in
+    let mine = cluster.share(of: tasks.count)
+    let rollouts = try parallelMap(mine.count, workers: settings.workers) { j, worker in
         defer { onTaskDone() }
+        let i = mine.lowerBound + j
         return try inner.rollOut(task: tasks[i], from: parameters, steps: settings.adaptationSteps, sampler: sampler, seed: seeds[i], worker: worker)
     }
-    let perTask = rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] }
-    return (AdaptationCurve(perTask: perTask), rollouts)
+    let perTask = cluster.map(tasks.count, length: settings.adaptationSteps + 1) { _ in
+        rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] }
+    }
+    return (AdaptationCurve(perTask: perTask), tasks, rollouts)
 }

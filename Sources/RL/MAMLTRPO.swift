@@ -1,3 +1,4 @@
+import Cluster
 import Envs
 import Foundation
 
@@ -52,12 +53,16 @@ public struct MAMLTRPO: Sendable {
     public var trpo: TRPOSettings
     /// How the derivatives are computed (both exact; `.tape` is the fast one).
     public var engine: MetaGradientEngine
+    /// The processes sharing the meta-batch: each rank samples and differentiates its block of
+    /// tasks, and every per-task result is gathered in task order before it is summed.
+    public var cluster: Cluster
     /// Kept across iterations; a learner (and its copies) runs one `step` at a time.
     private let buffers = MetaUpdateBuffers()
 
     public init(inner: PolicyGradientAdaptation, innerSteps: Int, firstOrder: Bool = false, trpo: TRPOSettings = TRPOSettings(),
-                engine: MetaGradientEngine = .tape) {
+                engine: MetaGradientEngine = .tape, cluster: Cluster = .world) {
         self.inner = inner
+        self.cluster = cluster
         self.innerSteps = innerSteps
         self.firstOrder = firstOrder
         self.trpo = trpo
@@ -78,38 +83,45 @@ public struct MAMLTRPO: Sendable {
             return BLAS.matrixFlops - flops
         }
 
-        // Sampling: for each task, fresh episodes before every adaptation step and after the last.
+        // Sampling: for each of this rank's tasks, fresh episodes before every adaptation step and
+        // after the last. Seeds belong to tasks, not ranks or threads.
         var seeds = Xoshiro256(seed: seed)
         let taskSeeds = tasks.map { _ in seeds.next() }
-        let rollouts = try parallelMap(tasks.count, workers: sampler.workers) { i, worker in
-            try inner.rollOut(task: tasks[i], from: theta, steps: innerSteps, sampler: sampler, seed: taskSeeds[i], worker: worker)
+        let mine = cluster.share(of: tasks.count)
+        let rollouts = try parallelMap(mine.count, workers: sampler.workers) { j, worker in
+            let i = mine.lowerBound + j
+            return try inner.rollOut(task: tasks[i], from: theta, steps: innerSteps, sampler: sampler, seed: taskSeeds[i], worker: worker)
         }
-        log.returnBefore = rollouts.map(\.returnBefore).mean
-        log.returnAfter = rollouts.map(\.returnAfter).mean
-        log.envSteps = rollouts.reduce(0) { $0 + $1.stepCount }
-        log.adaptationGradientNorm = rollouts.map { $0.gradientNorms.first ?? 0 }.mean
+        let statistics = cluster.map(tasks.count, length: 4) { _ in
+            rollouts.map { [$0.returnBefore, $0.returnAfter, Double($0.stepCount), $0.gradientNorms.first ?? 0] }
+        }
+        log.returnBefore = statistics.map { $0[0] }.mean
+        log.returnAfter = statistics.map { $0[1] }.mean
+        log.envSteps = Int(statistics.reduce(0) { $0 + $1[2] })
+        log.adaptationGradientNorm = statistics.map { $0[3] }.mean
         log.samplingSeconds = clock.lap()
         _ = flopLap()
 
         // Adaptation as a function of θ, and each task's objective and KL gradient.
-        let (tapes, workspaces) = buffers.prepare(tasks: tasks.count, perTask: tapesPerTask,
+        let (tapes, workspaces) = buffers.prepare(tasks: mine.count, perTask: tapesPerTask,
                                                   rows: sampler.episodesPerTask * sampler.horizon, workers: sampler.workers, policy: policy)
         let flatTheta = theta.flattened().scalars
-        let objectives = parallelMap(tasks.count, workers: sampler.workers) { i, w in
-            objective(rollouts[i], at: theta, flat: flatTheta, tapes: tapes[i], workspace: workspaces[w])
+        let objectives = parallelMap(mine.count, workers: sampler.workers) { j, w in
+            objective(rollouts[j], at: theta, flat: flatTheta, tapes: tapes[j], workspace: workspaces[w])
         }
         log.adaptationSeconds = clock.lap()
         log.adaptationFlops = flopLap()
 
-        // TRPO: natural gradient direction by conjugate gradient, scaled to the trust region.
-        let lossBefore = objectives.map(\.surrogate).mean
+        // TRPO: natural gradient direction by conjugate gradient, scaled to the trust region. Each
+        // sum runs over every task's value in task order, on every rank alike.
+        let lossBefore = cluster.map(tasks.count, length: 1) { _ in objectives.map { [$0.surrogate] } }.map { $0[0] }.mean
         log.surrogateBefore = lossBefore
-        let g = average(objectives.map { Tensor($0.surrogateGradient) })
+        let g = average(cluster.map(tasks.count, length: flatTheta.count) { _ in objectives.map(\.surrogateGradient) }.map { Tensor($0) })
         let fisherProduct = { (v: Tensor) -> Tensor in
-            let products = parallelMap(objectives.count, workers: sampler.workers) { i, w in
-                Tensor(objectives[i].fisherProduct(v.scalars, workspace: workspaces[w]))
+            let local = parallelMap(objectives.count, workers: sampler.workers) { j, w in
+                objectives[j].fisherProduct(v.scalars, workspace: workspaces[w])
             }
-            return average(products) + self.trpo.cgDamping * v
+            return average(self.cluster.map(tasks.count, length: v.scalars.count) { _ in local }.map { Tensor($0) }) + self.trpo.cgDamping * v
         }
         let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
         let curvature = 0.5 * (direction * fisherDirection).sum().scalar
@@ -122,10 +134,12 @@ public struct MAMLTRPO: Sendable {
 
         let accepted = backtrackingLineSearch(ratio: trpo.lineSearchRatio, maxSteps: trpo.lineSearchSteps, { scale in
             let candidate = Tensor(flatTheta) - scale * fullStep
-            let values = parallelMap(objectives.count, workers: sampler.workers) { i, w in
-                objectives[i].evaluate(candidate.scalars, workspace: workspaces[w])
+            let local = parallelMap(objectives.count, workers: sampler.workers) { j, w in
+                let value = objectives[j].evaluate(candidate.scalars, workspace: workspaces[w])
+                return [value.loss, value.kl]
             }
-            return (theta.unflattened(candidate), (loss: values.map(\.loss).mean, kl: values.map(\.kl).mean))
+            let values = cluster.map(tasks.count, length: 2) { _ in local }
+            return (theta.unflattened(candidate), (loss: values.map { $0[0] }.mean, kl: values.map { $0[1] }.mean))
         }, accept: { _, result in
             result.loss.isFinite && result.kl.isFinite && result.loss < lossBefore && result.kl <= Double(trpo.maxKL)
         })

@@ -1,3 +1,4 @@
+import Cluster
 import Experiments
 import Foundation
 import Envs
@@ -29,18 +30,21 @@ public final class MetaRLTrainer {
 
     public var checkpointURL: URL { runDirectory.appendingPathComponent("checkpoint.safetensors") }
     public var progressURL: URL { runDirectory.appendingPathComponent("progress.csv") }
-    /// progress.csv, mirrored in the run's TensorBoard event file.
-    let progress: ProgressLog
+    /// progress.csv, mirrored in the run's TensorBoard event file; rank 0's alone (nil elsewhere).
+    let progress: ProgressLog?
+    /// The processes training together: rank 0 alone reads and writes the run folder.
+    public let cluster: Cluster
     /// Draws the policy adapted at an iteration, for TensorBoard every `config.imageEvery`
     /// iterations; set by whoever can render (the CLI), as RL draws nothing itself.
     public var rolloutImage: ((Parameters, _ iteration: Int) throws -> TensorBoardEvent.Image)?
 
     public init(config: MetaRLConfig, algorithm: Method, runDirectory: URL, resume: Bool,
-                engine: MetaGradientEngine = .tape) throws {
+                engine: MetaGradientEngine = .tape, cluster: Cluster = .world) throws {
         guard Self.methods.contains(algorithm) else { throw UnsupportedMethod(method: algorithm, supported: Self.methods) }
         self.config = config
         self.algorithm = algorithm
         self.runDirectory = runDirectory
+        self.cluster = cluster
         envName = EnvRegistry.name(of: config.env, oracle: algorithm == .oracle)
         let spec = try EnvRegistry.spec(envName)
         tasks = spec.tasks
@@ -50,27 +54,56 @@ public final class MetaRLTrainer {
                               episodesPerTask: config.episodesPerTask, workers: config.threads)
         let inner = PolicyGradientAdaptation(policy: policy, stepSizes: PolicyGradientAdaptation.halvingSchedule(config.innerStepSize(of: policy)), gamma: config.gamma, lambda: config.gaeLambda)
         learner = MAMLTRPO(inner: inner, innerSteps: algorithm.adaptsInTraining ? config.innerSteps : 0,
-                           firstOrder: config.firstOrder || algorithm == .fomaml, trpo: config.trpo, engine: engine)
+                           firstOrder: config.firstOrder || algorithm == .fomaml, trpo: config.trpo, engine: engine, cluster: cluster)
         var rng = Xoshiro256(seed: config.seed)
         parameters = policy.initialParameters(initialLogStd: config.initialLogStd, using: &rng)
 
-        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
-        progress = ProgressLog(url: runDirectory.appendingPathComponent("progress.csv"), columns: MetaRLStepLog.progressColumns,
-                               events: try TensorBoardLog(folder: runDirectory))
-        AtomicFile.removeStaleTemporaries(for: checkpointURL)
+        try Self.requireGatherable(config: config, parameters: parameters.flattened().scalars.count, cluster: cluster)
+
+        progress = cluster.isRoot ? try Self.openProgress(in: runDirectory, resume: resume, config: config) : nil
         if resume {
-            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw ResumeError(folder: runDirectory.path) }
-            let saved = try PolicyCheckpoint.read(checkpointURL)
+            let saved = try readCheckpointOnRoot()
             guard saved.policy == policy, saved.env == envName, saved.algorithm == algorithm.rawValue else {
                 throw PolicyCheckpoint.Error.invalid(path: checkpointURL.path, reason:
                     "it was trained as \(saved.algorithm) on \(saved.env), this run is \(algorithm.rawValue) on \(envName)")
             }
             parameters = saved.parameters
             iteration = saved.iteration
-            earlierWallSeconds = try progress.truncate(after: iteration)
-        } else {
+            earlierWallSeconds = try progress?.truncate(after: iteration) ?? 0
+        }
+    }
+
+    /// Creates (or, to resume, reopens) the run folder's config and progress log.
+    private static func openProgress(in runDirectory: URL, resume: Bool, config: MetaRLConfig) throws -> ProgressLog {
+        try FileManager.default.createDirectory(at: runDirectory, withIntermediateDirectories: true)
+        let progress = ProgressLog(url: runDirectory.appendingPathComponent("progress.csv"), columns: MetaRLStepLog.progressColumns,
+                                   events: try TensorBoardLog(folder: runDirectory))
+        if !resume {
             try config.yaml().write(to: runDirectory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
             try progress.start()
+        }
+        return progress
+    }
+
+    /// The checkpoint to resume from, read by rank 0 and sent to every rank (the others need no
+    /// access to the run folder).
+    private func readCheckpointOnRoot() throws -> PolicyCheckpoint {
+        var bytes = Data()
+        if cluster.isRoot {
+            AtomicFile.removeStaleTemporaries(for: checkpointURL)
+            guard FileManager.default.fileExists(atPath: checkpointURL.path) else { throw ResumeError(folder: runDirectory.path) }
+            do { bytes = try Data(contentsOf: checkpointURL) } catch {
+                throw Safetensors.Error.unreadable(path: checkpointURL.path, reason: error.localizedDescription)
+            }
+        }
+        return try PolicyCheckpoint.decode(try cluster.broadcast(bytes), path: checkpointURL.path)
+    }
+
+    /// Every rank's per-task vectors must fit one MPI gather (refused here, naming the keys).
+    static func requireGatherable(config: MetaRLConfig, parameters: Int, cluster: Cluster) throws {
+        let bytes = config.metaBatchSize * parameters * MemoryLayout<Float>.stride
+        guard cluster.size == 1 || bytes <= Cluster.messageLimit else {
+            throw ClusterError.tooLarge(bytes: bytes, what: "the config's metaBatchSize (\(config.metaBatchSize)) × the policy's \(parameters) parameters")
         }
     }
 
@@ -85,6 +118,11 @@ public final class MetaRLTrainer {
             let (next, log) = try learner.step(parameters, tasks: batch, sampler: sampler, seed: rng.next())
             parameters = next
             iteration += 1
+            try cluster.requireAgreement(on: parameters.flattened().scalars, what: "θ after iteration \(iteration)")
+            guard let progress else {
+                onIteration(iteration, log)
+                continue
+            }
             try progress.append([log.progressRow(iteration: iteration, wallSeconds: earlierWallSeconds + Date().timeIntervalSince(start))])
             if let rolloutImage, config.imageEvery > 0, iteration % config.imageEvery == 0 {
                 try progress.events?.append([TensorBoardEvent(wallTime: Date().timeIntervalSince1970, step: iteration,
@@ -97,6 +135,7 @@ public final class MetaRLTrainer {
 
     /// Writes the checkpoint, naming the BLAS kernel that computed it (results reproduce per kernel).
     public func checkpoint() throws {
+        guard cluster.isRoot else { return }
         var extra = checkpointMetadata
         extra["blas_kernel"] = BLAS.kernelDescription
         try PolicyCheckpoint(parameters: parameters, policy: sampler.policy, env: envName, algorithm: algorithm.rawValue,

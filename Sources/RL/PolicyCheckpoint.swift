@@ -99,7 +99,16 @@ public struct PolicyCheckpoint: Sendable {
 
     /// Reads and checks a checkpoint: the tensors must match the policy the metadata describes.
     public static func read(_ url: URL) throws -> PolicyCheckpoint {
-        let contents = try Safetensors.read(url)
+        try decode(Safetensors.read(url), path: url.path)
+    }
+
+    /// The checkpoint in a file's bytes (`path` names it in errors).
+    public static func decode(_ data: Data, path: String) throws -> PolicyCheckpoint {
+        try decode(Safetensors.decode(data, path: path), path: path)
+    }
+
+    private static func decode(_ contents: Safetensors.Contents, path: String) throws -> PolicyCheckpoint {
+        let url = URL(fileURLWithPath: path)
         let meta = migrated(contents.metadata)
         func field(_ key: String) throws -> String {
             guard let value = meta[key] else { throw Error.invalid(path: url.path, reason: "metadata lacks '\(key)'") }

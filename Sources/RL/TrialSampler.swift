@@ -1,3 +1,4 @@
+import Cluster
 import Envs
 
 /// RL²'s trials (Duan et al. 2016): for one task, K trials side by side, each `episodesPerTrial`
@@ -119,13 +120,15 @@ extension RecurrentPolicyCheckpoint {
     /// RL²'s meta-test: on the held-out tasks `evaluateAdaptation` uses for MAML (same seed, same
     /// tasks, same per-task seeds), K = `settings.episodesPerTask` trials per task; the curve's
     /// column e is the mean return in the trial's (e+1)-th episode — the experience RL² adapts on.
-    public func evaluateTrials(settings: EvaluationSettings, onTaskDone: @Sendable () -> Void = {}) throws -> (AdaptationCurve, [Task]) {
+    /// Under MPI the tasks are shared among the ranks, and every rank gets the whole curve.
+    public func evaluateTrials(settings: EvaluationSettings, cluster: Cluster = .world,
+                               onTaskDone: @Sendable () -> Void = {}) throws -> (AdaptationCurve, [Task]) {
         let sampler = try TrialSampler(envName: env, envConfig: config.envConfig, policy: policy, trialsPerTask: settings.episodesPerTask,
                                        episodesPerTrial: config.episodesPerTrial, workers: settings.workers)
         var rng = Xoshiro256(seed: settings.seed)
         let tasks = try EnvRegistry.spec(env).tasks.sample(settings.taskCount, using: &rng)
         let seeds = tasks.map { _ in rng.next() }
-        let perTask = try parallelMap(tasks.count, workers: settings.workers) { i, worker in
+        let perTask = try cluster.parallelMap(tasks.count, workers: settings.workers, length: config.episodesPerTrial) { i, worker in
             defer { onTaskDone() }
             return try sampler.sample(task: tasks[i], parameters: parameters, seed: seeds[i], worker: worker).meanReturnPerEpisode
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cluster
 import Foundation
 
 /// The `adapt` command: trains, evaluates, renders and benchmarks meta-learners. Each subcommand
@@ -12,18 +13,33 @@ struct Adapt: ParsableCommand {
     )
 
     /// Runs the command; a file-system error is reported as the path and the reason (not as an
-    /// NSError dump), and every error exits non-zero.
+    /// NSError dump), and every error exits non-zero. Launched as MPI ranks (`mpirun`, `srun`), only
+    /// commands that share their work among ranks run, and a rank that fails ends the whole job
+    /// with its message rather than leave the others waiting.
     static func main() {
+        let cluster = Cluster.world
         do {
             var command = try parseAsRoot()
+            if !(command is SharedAmongRanks) { try cluster.requireSingleRank("adapt \(type(of: command).configuration.commandName ?? "")") }
             try command.run()
-        } catch let error as CocoaError {
-            exit(withError: FileFailure(error))
+            cluster.finish()
         } catch {
+            let error = (error as? CocoaError).map(FileFailure.init) ?? error
+            let code = exitCode(for: error)
+            if cluster.usesMPI && !code.isSuccess {
+                FileHandle.standardError.write(Data("MPI rank \(cluster.rank) of \(cluster.size): \(fullMessage(for: error))\n".utf8))
+                cluster.abort(code: code.rawValue)
+            }
+            cluster.finish()
             exit(withError: error)
         }
     }
 }
+
+/// A command that runs under `mpirun`/`srun` as several ranks, sharing its tasks among them; every
+/// other command refuses to run as more than one rank (each would do the whole job and write the
+/// same files).
+protocol SharedAmongRanks {}
 
 /// A file-system error as a user reads it: the path and what went wrong.
 struct FileFailure: Error, CustomStringConvertible {

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Cluster
 import Foundation
 import RL
 
 /// `adapt bench meta-rl`: seconds per MAML-TRPO meta-iteration, split into sampling, building the
 /// adaptation (each task's objective), and the TRPO meta-update, with the sampler's env steps per
 /// second and the meta-update's matrix arithmetic and the rate it ran at.
-struct BenchMetaRL: ParsableCommand {
+struct BenchMetaRL: ParsableCommand, SharedAmongRanks {
     static let configuration = CommandConfiguration(
         commandName: "meta-rl",
         abstract: "Time MAML-TRPO meta-iterations (navigation, half-cheetah-vel and quadruped-dir at the paper's "
@@ -20,6 +21,7 @@ struct BenchMetaRL: ParsableCommand {
     var engine = MetaGradientEngine.tape
     @Option(help: "Method to time: maml (MAML-TRPO), cavia (the same TRPO through a context's adaptation, on the autodiff engine; its configs' CAVIA keys apply) or rl2 (TRPO on trials through the GRU; its configs' RL² keys apply).")
     var algo = "maml"
+    @Option(help: "Sampling threads per process (default: each config's `threads`); under mpirun, per rank.") var threads: Int?
 
     struct Figures: Encodable {
         var env: String
@@ -30,6 +32,8 @@ struct BenchMetaRL: ParsableCommand {
         var activation: String
         var envStepsPerIteration: Int
         var threads: Int
+        /// MPI ranks sharing the meta-batch (each with `threads` threads); times are rank 0's.
+        var ranks: Int
         var secondsPerIteration: Double
         var samplingSeconds: Double
         var adaptationSeconds: Double
@@ -38,12 +42,14 @@ struct BenchMetaRL: ParsableCommand {
         /// Matrix arithmetic of adaptation and meta-update together, and its rate over their time.
         var metaUpdateGflop: Double
         var metaUpdateGflopPerSecond: Double
-        /// CPU seconds per wall second over the timed iterations (2 = both cores busy throughout).
+        /// CPU seconds per wall second over the timed iterations (2 = both cores busy throughout),
+        /// of rank 0's process.
         var coresBusy: Double
     }
 
     func validate() throws {
         try Limits.check("--iterations", iterations, in: 1...10_000)
+        if let threads { try Limits.check("--threads", threads, in: 1...256) }
         guard ["maml", "cavia", "rl2"].contains(algo) else { throw ValidationError("--algo \(algo): bench meta-rl times maml, cavia or rl2") }
     }
 
@@ -85,15 +91,21 @@ struct BenchMetaRL: ParsableCommand {
     }
 
     func run() throws {
-        if algo == "rl2" { return try runRL2() }
+        let cluster = Cluster.world
+        if algo == "rl2" {
+            try cluster.requireSingleRank("adapt bench meta-rl --algo rl2")
+            return try runRL2()
+        }
         var report: [String: Figures] = [:]
         for path in configs {
             let url = URL(fileURLWithPath: path)
             var config = try MetaRLConfig.load(url)
             config.iterations = iterations + 1
+            if let threads { config.threads = threads }
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-bench-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let trainer = try MetaRLTrainer(config: config, algorithm: algo == "cavia" ? .cavia : .maml, runDirectory: directory, resume: false, engine: engine)
+            let trainer = try MetaRLTrainer(config: config, algorithm: algo == "cavia" ? .cavia : .maml, runDirectory: directory, resume: false,
+                                            engine: engine, cluster: cluster)
             let (logs, coresBusy) = try Self.timed { try trainer.train(onIteration: $0) }
             func mean(_ f: (MetaRLStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
@@ -101,13 +113,13 @@ struct BenchMetaRL: ParsableCommand {
             report[url.deletingPathExtension().lastPathComponent] = Figures(
                 env: config.env, engine: trainer.learner.engine.rawValue, metaBatchSize: config.metaBatchSize, episodesPerTask: config.episodesPerTask,
                 hiddenSizes: config.hiddenSizes, activation: config.activation.rawValue,
-                envStepsPerIteration: Int(mean { Double($0.envSteps) }), threads: config.threads,
+                envStepsPerIteration: Int(mean { Double($0.envSteps) }), threads: config.threads, ranks: cluster.size,
                 secondsPerIteration: mean { $0.samplingSeconds + $0.adaptationSeconds + $0.metaUpdateSeconds },
                 samplingSeconds: mean(\.samplingSeconds), adaptationSeconds: mean(\.adaptationSeconds),
                 metaUpdateSeconds: mean(\.metaUpdateSeconds), envStepsPerSecond: mean { Double($0.envSteps) / $0.samplingSeconds },
                 metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds, coresBusy: coresBusy)
         }
-        try Measure.print(report, json: json)
+        if cluster.isRoot { try Measure.print(report, json: json) }
     }
 
     /// Runs `train`, keeping the logs of every iteration after the first (the warm-up), and the

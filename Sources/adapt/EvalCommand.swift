@@ -1,11 +1,12 @@
 import ArgumentParser
+import Cluster
 import Config
 import Foundation
 
 /// `adapt eval`: meta-test evaluation after 0…N adaptation steps on held-out tasks. `--config`
 /// evaluates an experiment's checkpoints whatever its kind; `--experiment` every shipped method of
 /// meta-RL experiments side by side; `--policy` one meta-RL checkpoint; `--replot` redraws.
-struct EvalCommand: ParsableCommand {
+struct EvalCommand: ParsableCommand, SharedAmongRanks {
     static let configuration = CommandConfiguration(
         commandName: "eval", abstract: "Evaluate trained policies after 0…N adaptation steps on held-out tasks.")
 
@@ -30,7 +31,10 @@ struct EvalCommand: ParsableCommand {
         let url = URL(fileURLWithPath: config)
         let kind = try ExperimentKind(of: url)
         try dataset.requireUnused(unless: kind)
-        if kind != .metaRL { try metaRL.requireUnused(by: kind) }
+        if kind != .metaRL {
+            try metaRL.requireUnused(by: kind)
+            try Cluster.world.requireSingleRank("evaluation of kind \(kind.rawValue)")
+        }
         switch kind {
         case .sinusoid: try SinusoidCommands.evaluate(heldOut, configURL: url)
         case .omniglot: try OmniglotCommands.evaluate(heldOut, dataset: dataset, configURL: url)

@@ -1,5 +1,6 @@
 import Experiments
 import ArgumentParser
+import Cluster
 import Config
 import Foundation
 import Graphics
@@ -16,14 +17,22 @@ enum MetaRLCommands {
         let algorithm = try Method(parsing: command.algo ?? "maml", supported: MetaRLTrainer.methods + [.rl2])
         let name = configURL.deletingPathExtension().lastPathComponent
         let out = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
-        try RunFolder.requireUsable(out, resume: command.resume)
-        if algorithm == .rl2 { return try trainRL2(config, out: out, command) }
-        let trainer = try MetaRLTrainer(config: config, algorithm: algorithm, runDirectory: out, resume: command.resume)
+        // Under MPI rank 0 alone owns the run folder (the others may not even see it).
+        let cluster = Cluster.world
+        if cluster.isRoot { try RunFolder.requireUsable(out, resume: command.resume) }
+        if algorithm == .rl2 {
+            try cluster.requireSingleRank("RL² training")
+            return try trainRL2(config, out: out, command)
+        }
+        let trainer = try MetaRLTrainer(config: config, algorithm: algorithm, runDirectory: out, resume: command.resume, cluster: cluster)
         trainer.checkpointMetadata["commit"] = GitCommit.current
+        if cluster.size > 1 { trainer.checkpointMetadata["mpi_ranks"] = String(cluster.size) }
         trainer.rolloutImage = RolloutFilmstrip.maker(for: trainer)
+        guard cluster.isRoot else { return try trainer.train() }
         if trainer.iteration > 0 { print("resuming \(out.path) from iteration \(trainer.iteration)") }
         print("training \(algorithm.rawValue) on \(trainer.envName): \(config.iterations) iterations, "
-              + "\(config.metaBatchSize) tasks × \(config.episodesPerTask) episodes, writing \(out.path)")
+              + "\(config.metaBatchSize) tasks × \(config.episodesPerTask) episodes, writing \(out.path)"
+              + (cluster.size > 1 ? " (\(cluster.size) MPI ranks share the tasks)" : ""))
         var bar = ProgressBar(total: config.iterations, startingAt: trainer.iteration, quiet: command.quiet)
         try trainer.train { i, log in
             let status = String(format: "return %.1f → %.1f  kl %.4f", log.returnBefore, log.returnAfter, log.kl)
@@ -77,8 +86,9 @@ enum MetaRLCommands {
     }
 
     static func evaluate(_ command: HeldOutOptions, _ metaRL: MetaRLEvalOptions) throws {
-        if let replot = metaRL.replot { return try self.replot(replot, out: command.out, record: metaRL.recordStepSizes) }
         if let experiment = metaRL.experiment { return try compare(experiment, command, metaRL) }
+        try Cluster.world.requireSingleRank("adapt eval (but --experiment)")
+        if let replot = metaRL.replot { return try self.replot(replot, out: command.out, record: metaRL.recordStepSizes) }
         guard let path = metaRL.policy else {
             throw ValidationError("meta-RL evaluation takes --policy <checkpoint> or --experiment <name>")
         }
@@ -95,7 +105,7 @@ enum MetaRLCommands {
         settings.workers = checkpoint.config.threads
         let bar = SharedProgressBar(total: settings.taskCount, quiet: command.json)
         let done = Atomic<Int>(0)
-        let (curve, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
+        let (curve, _, _) = try evaluateAdaptation(policy: checkpoint.policy, parameters: checkpoint.parameters, env: checkpoint.env,
                                                 envConfig: checkpoint.config.envConfig, settings: settings,
                                                 gamma: checkpoint.config.gamma, lambda: checkpoint.config.gaeLambda,
                                                 onTaskDone: { [total = settings.taskCount] in bar.update(done.add(1, ordering: .relaxed).newValue, total: total, status: "held-out tasks") })
@@ -125,6 +135,7 @@ extension MetaRLCommands {
         for name in names {
             reports.append(try compareOne(name, command, metaRL, out: names.count == 1 ? command.out : command.out.map { "\($0)/\(name)" }))
         }
+        guard Cluster.world.isRoot else { return }
         if names.count > 1 {
             let figure = try writePanels(reports, out: command.out)
             if !command.json { print("figure: \(figure)") }
@@ -182,11 +193,15 @@ extension MetaRLCommands {
         if let tasks = command.tasks { settings.taskCount = tasks }
         if let steps = command.steps { settings.adaptationSteps = steps }
         if let seed = command.seed { settings.seed = seed }
-        let bar = SharedProgressBar(total: 1, quiet: command.json)
-        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: metaRL.episodes) {
-            method, done, total in bar.update(done, total: total, status: "\(experiment): \(method.rawValue) (step-size sweeps, then held-out tasks)")
+        // Under MPI every rank evaluates its share of each method's tasks; rank 0 reports.
+        let cluster = Cluster.world
+        let bar = SharedProgressBar(total: 1, quiet: command.json || !cluster.isRoot)
+        let comparison = try Comparison.run(experiment: experiment, folder: folder, settings: settings, episodes: metaRL.episodes, cluster: cluster) {
+            method, done, total in bar.update(done, total: (total + cluster.size - 1) / cluster.size,
+                                              status: "\(experiment): \(method.rawValue) (step-size sweeps, then held-out tasks)")
         }
         let report = ComparisonReport(comparison)
+        guard cluster.isRoot else { return report }
         if metaRL.recordStepSizes { try record(report, in: folder) }
         let folderOut = URL(fileURLWithPath: out ?? "runs/eval-\(experiment)")
         let plots = try report.writePlots(comparison, to: folderOut)

@@ -1,11 +1,12 @@
 import ArgumentParser
+import Cluster
 import Config
 import Foundation
 
 /// `adapt train --config envs/experiments/<experiment>.yaml`: meta-trains (or trains a baseline)
 /// and writes `runs/<name>/` (config.yaml, progress.csv, checkpoints). The config's `kind` picks
 /// the learner, once, here.
-struct TrainCommand: ParsableCommand {
+struct TrainCommand: ParsableCommand, SharedAmongRanks {
     static let configuration = CommandConfiguration(
         commandName: "train", abstract: "Train a meta-learner or a baseline from an experiment config.")
 
@@ -20,6 +21,7 @@ struct TrainCommand: ParsableCommand {
         let url = URL(fileURLWithPath: training.config)
         let kind = try ExperimentKind(of: url)
         try dataset.requireUnused(unless: kind)
+        if kind != .metaRL { try Cluster.world.requireSingleRank("training of kind \(kind.rawValue)") }
         switch kind {
         case .sinusoid: try SinusoidCommands.train(training, configURL: url)
         case .omniglot: try OmniglotCommands.train(training, dataset: dataset, configURL: url)
