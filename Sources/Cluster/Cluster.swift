@@ -15,6 +15,8 @@ public final class Cluster: @unchecked Sendable {
     /// Whether this process called `MPI_Init` (and must finalize or abort).
     public let usesMPI: Bool
     private var finished = false
+    /// Bytes this rank has received from gathers so far (what the network carries, for `adapt bench`).
+    public private(set) var bytesGathered = 0
 
     /// This process's job, set up on first use.
     public static let world = Cluster(environment: ProcessInfo.processInfo.environment)
@@ -61,6 +63,7 @@ public final class Cluster: @unchecked Sendable {
         _ = adapt_mpi_allgather_count(Int32(local.count * stride), &counts)
         let total = counts.reduce(0) { $0 + Int($1) }
         precondition(total <= Self.messageLimit, "Cluster.allGather: \(total) bytes exceed the message limit")
+        bytesGathered += total
         var displacements = [Int32](repeating: 0, count: size)
         for r in 1..<size { displacements[r] = displacements[r - 1] + counts[r - 1] }
         return [T](unsafeUninitializedCapacity: total / stride) { buffer, initialized in

@@ -45,6 +45,8 @@ struct BenchMetaRL: ParsableCommand, SharedAmongRanks {
         /// CPU seconds per wall second over the timed iterations (2 = both cores busy throughout),
         /// of rank 0's process.
         var coresBusy: Double
+        /// Bytes rank 0 received from the other ranks' per-task results per iteration (0 alone).
+        var gatheredMegabytesPerIteration: Double
     }
 
     func validate() throws {
@@ -106,7 +108,9 @@ struct BenchMetaRL: ParsableCommand, SharedAmongRanks {
             defer { try? FileManager.default.removeItem(at: directory) }
             let trainer = try MetaRLTrainer(config: config, algorithm: algo == "cavia" ? .cavia : .maml, runDirectory: directory, resume: false,
                                             engine: engine, cluster: cluster)
+            let gatheredBefore = cluster.bytesGathered
             let (logs, coresBusy) = try Self.timed { try trainer.train(onIteration: $0) }
+            let gathered = Double(cluster.bytesGathered - gatheredBefore) / Double(iterations + 1) * 1e-6
             func mean(_ f: (MetaRLStepLog) -> Double) -> Double { logs.map(f).reduce(0, +) / Double(logs.count) }
             let flops = mean { Double($0.adaptationFlops + $0.metaUpdateFlops) }
             let updateSeconds = mean { $0.adaptationSeconds + $0.metaUpdateSeconds }
@@ -117,7 +121,8 @@ struct BenchMetaRL: ParsableCommand, SharedAmongRanks {
                 secondsPerIteration: mean { $0.samplingSeconds + $0.adaptationSeconds + $0.metaUpdateSeconds },
                 samplingSeconds: mean(\.samplingSeconds), adaptationSeconds: mean(\.adaptationSeconds),
                 metaUpdateSeconds: mean(\.metaUpdateSeconds), envStepsPerSecond: mean { Double($0.envSteps) / $0.samplingSeconds },
-                metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds, coresBusy: coresBusy)
+                metaUpdateGflop: flops * 1e-9, metaUpdateGflopPerSecond: flops * 1e-9 / updateSeconds, coresBusy: coresBusy,
+                gatheredMegabytesPerIteration: gathered)
         }
         if cluster.isRoot { try Measure.print(report, json: json) }
     }
