@@ -139,8 +139,8 @@ public enum ClusterError: Error, CustomStringConvertible {
         switch self {
         case .tooLarge(let bytes, let what): "\(what) makes \(bytes) bytes in one MPI call, more than its limit of \(Cluster.messageLimit)"
         case .disagreement(let what, let ranks, let size):
-            "ranks \(ranks.map(String.init).joined(separator: ", ")) of \(size) hold a different \(what) than rank 0 "
-                + "(ranks on different CPU kinds or BLAS kernels compute different floats); stopping the job"
+            "ranks \(ranks.map(String.init).joined(separator: ", ")) of \(size) hold a different \(what) than rank 0; "
+                + "stopping the job (resume from the last checkpoint)"
         case .singleRankOnly(let what, let size):
             "\(what) runs on one process; it was launched as \(size) MPI ranks (run it without mpirun, or with -np 1)"
         }
