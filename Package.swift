@@ -31,23 +31,26 @@ let package = Package(
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Experiments"),
         .target(name: "Cluster", dependencies: ["CMPI"]),
+        .target(name: "Parallel"),
 
         // MARK: - Environments (physics, envs, rendering)
         .target(name: "CBox2D", linkerSettings: [.linkedLibrary("box2d")]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CFreeType", pkgConfig: "freetype2", providers: [.apt(["libfreetype-dev"])]),
         .target(name: "Physics", dependencies: ["CBox2D", "Config", .product(name: "Yams", package: "Yams")],
                 swiftSettings: releaseSafety),
         .target(name: "Envs", dependencies: ["Physics", "SeededRandom"], swiftSettings: releaseSafety),
         .target(name: "Graphics", dependencies: ["CZlib"], swiftSettings: releaseSafety),
         .target(name: "Render", dependencies: ["Envs", "Graphics"], swiftSettings: releaseSafety),
+        .target(name: "Glyphs", dependencies: ["CFreeType", "CZlib", "Graphics", "SeededRandom", "Parallel"], swiftSettings: releaseSafety),
 
         // MARK: - Learners
-        .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments", "Cluster"]),
+        .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments", "Cluster", "Parallel"]),
         .target(name: "MetaLearning", dependencies: ["NN", "Config", "Experiments", "Graphics"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "Experiments", "Cluster", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "Experiments", "Cluster", "Parallel", "Glyphs", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

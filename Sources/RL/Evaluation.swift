@@ -2,6 +2,7 @@ import Cluster
 import Envs
 import Experiments
 import Foundation
+import Parallel
 
 /// Meta-test evaluation (Finn et al. 2017, Figures 4–5): on held-out tasks, the average return
 /// after 0, 1, …, N policy-gradient steps, each step taken on K fresh episodes and each return

@@ -1,6 +1,7 @@
 import Cluster
 import Envs
 import Foundation
+import Parallel
 
 /// TRPO's settings (pytorch-maml-rl's defaults, `configs/maml/*.yaml`).
 public struct TRPOSettings: Sendable, Codable, Equatable {

@@ -2,6 +2,7 @@ import Config
 import Envs
 import Experiments
 import Foundation
+import Parallel
 
 /// RL² training (Duan et al. 2016) with checkpoints and resume, on the same experiments, task
 /// distributions and seeds as MAML: each iteration samples `metaBatchSize` tasks, K trials of

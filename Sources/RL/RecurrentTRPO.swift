@@ -1,4 +1,5 @@
 import Envs
+import Parallel
 
 extension Trials {
     /// Normalised GAE advantages row-aligned with the trials (0 on masked rows): each trial is one

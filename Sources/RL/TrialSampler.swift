@@ -1,5 +1,6 @@
 import Cluster
 import Envs
+import Parallel
 
 /// RL²'s trials (Duan et al. 2016): for one task, K trials side by side, each `episodesPerTrial`
 /// episodes in a row in the same env, the policy's GRU state kept across a trial's episodes and

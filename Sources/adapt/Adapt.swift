@@ -9,7 +9,7 @@ struct Adapt: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "adapt",
         abstract: "Model-agnostic meta-learning (MAML) for reinforcement and supervised learning.",
-        subcommands: [DemoCommand.self, TrainCommand.self, EvalCommand.self, RenderCommand.self, Bench.self]
+        subcommands: [DemoCommand.self, TrainCommand.self, EvalCommand.self, RenderCommand.self, Bench.self, DataCommand.self]
     )
 
     /// Runs the command; a file-system error is reported as the path and the reason (not as an

@@ -6,6 +6,7 @@ import Foundation
 import Graphics
 import Render
 import RL
+import Parallel
 
 /// `adapt demo`: meta-learning in one command. Loads the shipped policies of an experiment, draws
 /// a few new tasks, adapts MAML and the baselines to each by one and two policy-gradient steps on

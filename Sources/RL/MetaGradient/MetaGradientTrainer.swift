@@ -2,6 +2,7 @@ import Config
 import Envs
 import Experiments
 import Foundation
+import Parallel
 
 /// A meta-gradient RL run with checkpoints and resume. The batch in hand at iteration i was
 /// sampled with θ_i under the η it records, from the seed of iteration i alone: a checkpoint holds
