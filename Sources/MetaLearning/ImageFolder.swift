@@ -50,6 +50,18 @@ public struct ImageFolder: Sendable {
     }
 }
 
+extension ImageFolder {
+    /// Indices of the classes under each top-level folder (`train`, `test`): a dataset that
+    /// carries its own split, by alphabet.
+    public func classes(under first: String, _ second: String) throws -> ([Int], [Int]) {
+        let groups = [first, second].map { top in classNames.indices.filter { classNames[$0].hasPrefix(top + "/") } }
+        for (top, group) in zip([first, second], groups) where group.isEmpty {
+            throw LoadError(description: "split: folders needs classes under \(top)/ (alphabet/character/*.png); this dataset has none")
+        }
+        return (groups[0], groups[1])
+    }
+}
+
 /// N-way K-shot episodes (Finn et al. 2017, §5.2; Vinyals et al. 2016): draw N classes, give
 /// them labels 0…N−1 in a random order, draw K support and Q query images of each, and shuffle
 /// each set. With `rotations`, every class also appears rotated by 90°, 180° and 270° as three

@@ -16,8 +16,12 @@ public struct OmniglotConfig: ConfigFile, Equatable {
     public var imageSize = 28
     /// Add each class rotated by 90°, 180° and 270° as three new classes.
     public var rotations = true
-    /// Classes (before rotation) used for meta-training; the rest are held out for testing.
-    /// Omniglot's standard split: 1200 of its 1623 characters.
+    /// How classes are split between meta-training and testing: `random` (trainClasses of them,
+    /// drawn by the seed) or `folders` (the dataset's own `train/` and `test/` folders, e.g. split by
+    /// alphabet as Omniglot's background and evaluation sets and `adapt data glyphs` are).
+    public var split = ClassSplit.random
+    /// With `split: random`, classes (before rotation) used for meta-training; the rest are held
+    /// out for testing. Omniglot's standard split: 1200 of its 1623 characters.
     public var trainClasses = 1200
     /// N, K and query examples per class.
     public var ways = 5
@@ -63,6 +67,11 @@ public struct OmniglotConfig: ConfigFile, Equatable {
     }
 }
 
+/// Where a few-shot dataset's test classes come from.
+public enum ClassSplit: String, Codable, Sendable, Equatable {
+    case random, folders
+}
+
 /// The classification meta-test protocol.
 public struct ClassificationEvaluation: Codable, Sendable, Equatable {
     public var episodes = 600
@@ -86,8 +95,14 @@ public enum OmniglotExperiment {
                            initialParameters: config.model.initialParameters(using: &rng))
     }
 
-    /// Train and test samplers over a loaded folder, split by class with the config's seed.
+    /// Train and test samplers over a loaded folder, split by class with the config's seed, or by
+    /// the dataset's `train/` and `test/` folders.
     public static func samplers(_ config: OmniglotConfig, folder: ImageFolder) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        if config.split == .folders {
+            let (train, test) = try folder.classes(under: "train", "test")
+            return (EpisodeSampler(folder: folder, classes: train, rotations: config.rotations),
+                    EpisodeSampler(folder: folder, classes: test, rotations: config.rotations))
+        }
         let count = folder.classNames.count
         guard config.trainClasses < count else {
             throw ConfigError(file: "", key: "trainClasses",

@@ -2,6 +2,7 @@ import Testing
 import Experiments
 import Foundation
 import Envs
+import Parallel
 @testable import RL
 import TestSupport
 
