@@ -19,6 +19,10 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// RL² (Duan et al. 2016): a recurrent policy whose state, kept across the episodes of a task,
     /// does the adapting; trained by TRPO on whole trials. No gradient step at test time.
     case rl2
+    /// Prototypical networks (Snell et al. 2017): an embedding trained on episodes so that each
+    /// query lies nearest the mean embedding of its class's support examples. Nothing is adapted
+    /// at test time: the support set places the prototypes.
+    case protonet
     /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
     /// distribution without adaptation, fine-tuned by gradient steps at test time.
     case pretrained
@@ -31,11 +35,11 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile || self == .cavia }
 
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
-    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 }
+    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 && self != .protonet }
 
-    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL²): a comparison
+    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL², ProtoNets): a comparison
     /// pairs each of them with the methods after it.
-    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 }
+    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 || self == .protonet }
 
     /// The names of `methods`, for help texts and errors.
     public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }

@@ -24,7 +24,13 @@ public struct Conv4: Sendable, Codable, Equatable {
     public var featureSide: Int { (0..<blocks).reduce(imageSize) { side, _ in side / 2 } }
     public var featureCount: Int { featureSide * featureSide * filters }
 
+    /// Logits [batch, N]: the features through the linear head.
     public func callAsFunction(_ x: Tensor, _ p: Parameters) -> Tensor {
+        features(x, p).matmul(p["head.weight"]) + p["head.bias"]
+    }
+
+    /// The blocks' output, flattened: [batch, featureCount] (the embedding of prototypical networks).
+    public func features(_ x: Tensor, _ p: Parameters) -> Tensor {
         require(x.rank == 4 && x.shape[1] == imageSize && x.shape[2] == imageSize && x.shape[3] == channels,
                 "Conv4: input \(x.shape), expected [batch, \(imageSize), \(imageSize), \(channels)]")
         var h = x
@@ -32,12 +38,12 @@ public struct Conv4: Sendable, Codable, Equatable {
             h = Tensor.conv2d(h, p["conv\(b).weight"], padding: 1) + p["conv\(b).bias"]
             h = h.batchNormalized(scale: p["norm\(b).scale"], offset: p["norm\(b).offset"]).relu().maxPool2d(size: 2)
         }
-        return h.reshaped([x.shape[0], featureCount]).matmul(p["head.weight"]) + p["head.bias"]
+        return h.reshaped([x.shape[0], featureCount])
     }
 
     /// Glorot-uniform convolution and head weights (TensorFlow's xavier initialiser, as cbfinn/maml),
-    /// zero biases, batch-norm scale 1 and offset 0.
-    public func initialParameters<G: RandomNumberGenerator>(using rng: inout G) -> Parameters {
+    /// zero biases, batch-norm scale 1 and offset 0; without the head for `features` alone.
+    public func initialParameters<G: RandomNumberGenerator>(head: Bool = true, using rng: inout G) -> Parameters {
         var names: [String] = [], tensors: [Tensor] = []
         var input = channels
         for b in 1...blocks {
@@ -48,9 +54,10 @@ public struct Conv4: Sendable, Codable, Equatable {
                         Tensor.zeros([filters]), Tensor.ones([filters]), Tensor.zeros([filters])]
             input = filters
         }
-        let head = Initializer.glorotUniform.weight(fanIn: featureCount, fanOut: ways, using: &rng)
-        names += ["head.weight", "head.bias"]
-        tensors += [head, Tensor.zeros([ways])]
+        if head {
+            names += ["head.weight", "head.bias"]
+            tensors += [Initializer.glorotUniform.weight(fanIn: featureCount, fanOut: ways, using: &rng), Tensor.zeros([ways])]
+        }
         return Parameters(names: names, tensors: tensors)
     }
 }

@@ -70,7 +70,11 @@ public struct FunctionalModel: Sendable {
 
     /// Fraction of rows whose largest output is the target's hot class (classification).
     public func accuracy(_ parameters: Parameters, _ inputs: Tensor, _ targets: Tensor) -> Float {
-        let logits = withoutGradients { apply(parameters, inputs) }
+        Self.accuracy(logits: withoutGradients { apply(parameters, inputs) }, targets: targets)
+    }
+
+    /// Fraction of rows of `logits` whose largest entry is the one-hot target's class.
+    public static func accuracy(logits: Tensor, targets: Tensor) -> Float {
         let classes = logits.shape[1]
         var correct = 0
         for row in 0..<logits.shape[0] {

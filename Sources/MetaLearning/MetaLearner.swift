@@ -52,7 +52,7 @@ public struct MetaStepLog: Sendable, Codable {
 /// iteration count; `step(on:)` takes one meta-update.
 public struct MetaLearner: Sendable {
     /// The methods supervised meta-training supports (random initialisation is not trained).
-    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .pretrained, .oracle]
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .protonet, .pretrained, .oracle]
 
     public let algorithm: Method
     public let settings: MetaLearnerSettings
@@ -102,7 +102,7 @@ public struct MetaLearner: Sendable {
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
         case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
                                           adapted: Context.adapted(by: .cavia))
-        case .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
+        case .protonet, .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -119,7 +119,7 @@ public struct MetaLearner: Sendable {
         var total = trainable.map { Tensor.zeros($0.shape) }
         var log = MetaStepLog(metaLoss: 0, preAdaptationLoss: 0, postAdaptationLoss: 0, adaptationGradientNorm: 0)
         for task in tasks {
-            let pre = withoutGradients { model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar }
+            let pre = unadaptedLoss(task)
             switch algorithm {
             case .maml, .fomaml, .cavia:
                 // θ (and α) as leaves; θ′ stays a function of them through the inner steps
@@ -142,6 +142,13 @@ public struct MetaLearner: Sendable {
                 log.metaLoss += scale * trainLoss
                 log.postAdaptationLoss += scale * post
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
+            case .protonet:
+                // The embedding is trained through the prototypes: no inner loop.
+                let leaves = trainable.requiringGradient()
+                let loss = Prototypes.loss(of: task, embedding: model, parameters: leaves)
+                total = total.zip(gradients(of: loss, wrt: leaves)) { $0 + scale * $1 }
+                log.metaLoss += scale * loss.scalar
+                log.postAdaptationLoss += scale * pre
             case .pretrained, .random, .oracle, .rl2:
                 let leaves = trainable.requiringGradient()
                 let loss = model.loss(leaves, task.allInputs, task.allTargets)
@@ -154,6 +161,14 @@ public struct MetaLearner: Sendable {
             log.preAdaptationLoss += scale * pre
         }
         return (total, log)
+    }
+
+    /// A task's query loss before any adaptation (ProtoNets: its episode loss, as nothing adapts).
+    func unadaptedLoss(_ task: FewShotTask) -> Float {
+        withoutGradients {
+            algorithm == .protonet ? Prototypes.loss(of: task, embedding: model, parameters: parameters).scalar
+                : model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar
+        }
     }
 
     /// MAML and first-order MAML on a meta-batch as one graph: θ is copied once per task, the

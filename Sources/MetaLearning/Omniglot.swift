@@ -84,20 +84,32 @@ public struct ClassificationEvaluation: Codable, Sendable, Equatable {
 
 /// Few-shot classification end to end: dataset splits, learners, training runs and the meta-test.
 public enum OmniglotExperiment {
-    public static func model(_ config: OmniglotConfig) -> FunctionalModel {
+    /// conv4 with its linear head, or (ProtoNets) the embedding its blocks compute.
+    public static func model(_ config: OmniglotConfig, algorithm: Method) -> FunctionalModel {
         let net = config.model
+        if algorithm == .protonet { return FunctionalModel(loss: .crossEntropy) { p, x in net.features(x, p) } }
         return FunctionalModel(loss: .crossEntropy) { p, x in net(x, p) }
     }
 
-    public static func learner(_ config: OmniglotConfig, algorithm: Method) -> MetaLearner {
+    /// The initial parameters of `algorithm`'s model (seeded by the config).
+    public static func initialParameters(_ config: OmniglotConfig, algorithm: Method) -> Parameters {
         var rng = Xoshiro256(seed: config.seed)
-        return MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config),
-                           initialParameters: config.model.initialParameters(using: &rng))
+        return config.model.initialParameters(head: algorithm != .protonet, using: &rng)
+    }
+
+    public static func learner(_ config: OmniglotConfig, algorithm: Method) -> MetaLearner {
+        MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config, algorithm: algorithm),
+                    initialParameters: initialParameters(config, algorithm: algorithm))
     }
 
     /// Train and test samplers over a loaded folder, split by class with the config's seed, or by
     /// the dataset's `train/` and `test/` folders.
     public static func samplers(_ config: OmniglotConfig, folder: ImageFolder) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        let needed = config.shots + config.queryShots
+        if let thin = folder.images.indices.first(where: { folder.images[$0].count < needed }) {
+            throw ConfigError(file: "", key: "queryShots", message: "an episode needs shots + queryShots = \(needed) images of a class; "
+                              + "\(folder.classNames[thin]) has \(folder.images[thin].count)")
+        }
         if config.split == .folders {
             let (train, test) = try folder.classes(under: "train", "test")
             return (EpisodeSampler(folder: folder, classes: train, rotations: config.rotations),
@@ -131,15 +143,20 @@ public enum OmniglotExperiment {
         }
     }
 
-    /// Query accuracy after 0…`steps` adaptation steps on `episodes` episodes of the test classes.
-    public static func evaluate(_ config: OmniglotConfig, parameters: Parameters, stepSizes: Parameters? = nil,
+    /// Query accuracy after 0…`steps` adaptation steps on `episodes` episodes of the test classes
+    /// (ProtoNets: by nearest prototype, one value).
+    public static func evaluate(_ config: OmniglotConfig, algorithm: Method = .maml, parameters: Parameters, stepSizes: Parameters? = nil,
                                 sampler: EpisodeSampler, episodes: Int? = nil, steps: Int? = nil) -> Evaluation.Curve {
         var rng = Xoshiro256(seed: config.evaluation.seed)
         let tasks = (0..<(episodes ?? config.evaluation.episodes)).map { _ in
             sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
         }
+        if algorithm == .protonet {
+            let embedding = model(config, algorithm: .protonet)
+            return Evaluation.summarize(tasks.map { [Prototypes.accuracy(of: $0, embedding: embedding, parameters: parameters)] })
+        }
         return Evaluation.summarize(Evaluation.adaptationValues(
-            model: model(config), parameters: parameters, stepSizes: stepSizes, tasks: tasks,
+            model: model(config, algorithm: algorithm), parameters: parameters, stepSizes: stepSizes, tasks: tasks,
             steps: steps ?? config.evaluation.steps, stepSize: config.evaluation.stepSize, metric: .accuracy))
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Config
+import Experiments
 import Foundation
 import MetaLearning
 
@@ -9,16 +11,18 @@ enum OmniglotCommands {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
         let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
-        guard algorithm == .maml || algorithm == .fomaml || algorithm == .reptile else {
-            throw ValidationError("few-shot classification trains maml, fomaml or reptile, not \(algorithm.rawValue)")
+        let trained: [Method] = [.maml, .fomaml, .reptile, .protonet]
+        guard trained.contains(algorithm) else {
+            throw ValidationError("few-shot classification trains \(Method.names(trained)), not \(algorithm.rawValue)")
         }
         let data = try dataFolder(dataset.data ?? config.data)
         SupervisedCommands.log("loading \(data.path) …")
         let images = try ImageFolder.load(data, size: config.imageSize)
-        let (train, _) = try OmniglotExperiment.samplers(config, folder: images)
+        let (train, _) = try samplers(config, images, configURL: configURL)
         SupervisedCommands.log("\(images.classNames.count) classes, \(train.classCount) for meta-training (rotations counted)")
         let iterations = command.iterations ?? config.iterations
-        let folder = URL(fileURLWithPath: command.out ?? "runs/omniglot-\(algorithm.rawValue)")
+        let name = configURL.deletingPathExtension().lastPathComponent
+        let folder = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
         var run = OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
         try RunFolder.prepare(folder, config: config.yaml(), resume: command.resume)
         if command.resume { try run.resume() }
@@ -37,15 +41,21 @@ enum OmniglotCommands {
         var url = URL(fileURLWithPath: policies)
         if !url.path.hasSuffix(".safetensors") { url.appendPathComponent("policy.safetensors") }
         let policy = try SinusoidExperiment.loadPolicy(url)
-        var rng = Xoshiro256(seed: 0)
-        try SinusoidExperiment.requireShapes(policy, of: config.model.initialParameters(using: &rng), path: url.path)
+        try SinusoidExperiment.requireShapes(policy, of: OmniglotExperiment.initialParameters(config, algorithm: policy.algorithm), path: url.path)
         let data = try dataFolder(dataset.data ?? config.data)
         let images = try ImageFolder.load(data, size: config.imageSize)
-        let (_, test) = try OmniglotExperiment.samplers(config, folder: images)
-        let curve = OmniglotExperiment.evaluate(config, parameters: policy.parameters, stepSizes: policy.stepSizes,
+        let (_, test) = try samplers(config, images, configURL: configURL)
+        let curve = OmniglotExperiment.evaluate(config, algorithm: policy.algorithm, parameters: policy.parameters, stepSizes: policy.stepSizes,
                                                 sampler: test, episodes: command.tasks, steps: command.steps)
         struct Report: Encodable { var experiment: String; var ways: Int; var shots: Int; var accuracy: Evaluation.Curve }
-        try Measure.print(Report(experiment: "omniglot", ways: config.ways, shots: config.shots, accuracy: curve), json: command.json)
+        try Measure.print(Report(experiment: configURL.deletingPathExtension().lastPathComponent, ways: config.ways, shots: config.shots, accuracy: curve), json: command.json)
+    }
+
+    /// The train and test samplers; a config that does not fit the dataset is an error naming the file.
+    static func samplers(_ config: OmniglotConfig, _ images: ImageFolder, configURL: URL) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        do { return try OmniglotExperiment.samplers(config, folder: images) } catch let error as ConfigError where error.file.isEmpty {
+            throw ConfigError(file: configURL.path, key: error.key, message: error.message)
+        }
     }
 
     static func dataFolder(_ path: String) throws -> URL {
