@@ -23,6 +23,9 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// query lies nearest the mean embedding of its class's support examples. Nothing is adapted
     /// at test time: the support set places the prototypes.
     case protonet
+    /// Matching networks (Vinyals et al. 2016): an embedding trained on episodes so that a query's
+    /// cosine-similarity attention over the support examples lands on its class.
+    case matching
     /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
     /// distribution without adaptation, fine-tuned by gradient steps at test time.
     case pretrained
@@ -35,11 +38,15 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile || self == .cavia }
 
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
-    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 && self != .protonet }
+    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 && !isMetricBased }
 
-    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL², ProtoNets): a comparison
+    /// Whether it classifies by similarity to the support set in a learned embedding (ProtoNets,
+    /// matching networks): no gradient step at test time.
+    public var isMetricBased: Bool { self == .protonet || self == .matching }
+
+    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL², metric learners): a comparison
     /// pairs each of them with the methods after it.
-    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 || self == .protonet }
+    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 || isMetricBased }
 
     /// The names of `methods`, for help texts and errors.
     public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }

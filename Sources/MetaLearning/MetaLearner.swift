@@ -52,7 +52,7 @@ public struct MetaStepLog: Sendable, Codable {
 /// iteration count; `step(on:)` takes one meta-update.
 public struct MetaLearner: Sendable {
     /// The methods supervised meta-training supports (random initialisation is not trained).
-    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .protonet, .pretrained, .oracle]
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .protonet, .matching, .pretrained, .oracle]
 
     public let algorithm: Method
     public let settings: MetaLearnerSettings
@@ -102,7 +102,7 @@ public struct MetaLearner: Sendable {
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
         case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
                                           adapted: Context.adapted(by: .cavia))
-        case .protonet, .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
+        case .protonet, .matching, .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -142,10 +142,10 @@ public struct MetaLearner: Sendable {
                 log.metaLoss += scale * trainLoss
                 log.postAdaptationLoss += scale * post
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
-            case .protonet:
-                // The embedding is trained through the prototypes: no inner loop.
+            case .protonet, .matching:
+                // The embedding is trained through the classifier: no inner loop.
                 let leaves = trainable.requiringGradient()
-                let loss = Prototypes.loss(of: task, embedding: model, parameters: leaves)
+                let loss = MetricClassifier(algorithm)!.loss(of: task, embedding: model, parameters: leaves)
                 total = total.zip(gradients(of: loss, wrt: leaves)) { $0 + scale * $1 }
                 log.metaLoss += scale * loss.scalar
                 log.postAdaptationLoss += scale * pre
@@ -163,11 +163,11 @@ public struct MetaLearner: Sendable {
         return (total, log)
     }
 
-    /// A task's query loss before any adaptation (ProtoNets: its episode loss, as nothing adapts).
+    /// A task's query loss before any adaptation (metric learners: their episode loss, as nothing adapts).
     func unadaptedLoss(_ task: FewShotTask) -> Float {
         withoutGradients {
-            algorithm == .protonet ? Prototypes.loss(of: task, embedding: model, parameters: parameters).scalar
-                : model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar
+            if let metric = MetricClassifier(algorithm) { return metric.loss(of: task, embedding: model, parameters: parameters).scalar }
+            return model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar
         }
     }
 

@@ -84,17 +84,17 @@ public struct ClassificationEvaluation: Codable, Sendable, Equatable {
 
 /// Few-shot classification end to end: dataset splits, learners, training runs and the meta-test.
 public enum OmniglotExperiment {
-    /// conv4 with its linear head, or (ProtoNets) the embedding its blocks compute.
+    /// conv4 with its linear head, or (metric learners) the embedding its blocks compute.
     public static func model(_ config: OmniglotConfig, algorithm: Method) -> FunctionalModel {
         let net = config.model
-        if algorithm == .protonet { return FunctionalModel(loss: .crossEntropy) { p, x in net.features(x, p) } }
+        if algorithm.isMetricBased { return FunctionalModel(loss: .crossEntropy) { p, x in net.features(x, p) } }
         return FunctionalModel(loss: .crossEntropy) { p, x in net(x, p) }
     }
 
     /// The initial parameters of `algorithm`'s model (seeded by the config).
     public static func initialParameters(_ config: OmniglotConfig, algorithm: Method) -> Parameters {
         var rng = Xoshiro256(seed: config.seed)
-        return config.model.initialParameters(head: algorithm != .protonet, using: &rng)
+        return config.model.initialParameters(head: !algorithm.isMetricBased, using: &rng)
     }
 
     public static func learner(_ config: OmniglotConfig, algorithm: Method) -> MetaLearner {
@@ -144,16 +144,16 @@ public enum OmniglotExperiment {
     }
 
     /// Query accuracy after 0…`steps` adaptation steps on `episodes` episodes of the test classes
-    /// (ProtoNets: by nearest prototype, one value).
+    /// (metric learners: by similarity to the support set, one value).
     public static func evaluate(_ config: OmniglotConfig, algorithm: Method = .maml, parameters: Parameters, stepSizes: Parameters? = nil,
                                 sampler: EpisodeSampler, episodes: Int? = nil, steps: Int? = nil) -> Evaluation.Curve {
         var rng = Xoshiro256(seed: config.evaluation.seed)
         let tasks = (0..<(episodes ?? config.evaluation.episodes)).map { _ in
             sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
         }
-        if algorithm == .protonet {
-            let embedding = model(config, algorithm: .protonet)
-            return Evaluation.summarize(tasks.map { [Prototypes.accuracy(of: $0, embedding: embedding, parameters: parameters)] })
+        if let metric = MetricClassifier(algorithm) {
+            let embedding = model(config, algorithm: algorithm)
+            return Evaluation.summarize(tasks.map { [metric.accuracy(of: $0, embedding: embedding, parameters: parameters)] })
         }
         return Evaluation.summarize(Evaluation.adaptationValues(
             model: model(config, algorithm: algorithm), parameters: parameters, stepSizes: stepSizes, tasks: tasks,
