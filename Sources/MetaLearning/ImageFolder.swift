@@ -22,7 +22,9 @@ public struct ImageFolder: Sendable {
         self.size = size
     }
 
-    public static func load(_ root: URL, size: Int) throws -> ImageFolder {
+    public static func load(_ given: URL, size: Int) throws -> ImageFolder {
+        // A linked dataset folder (data/omniglot → /mnt/datasets/omniglot) is listed as its target.
+        let root = given.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LoadError(description: "dataset folder \(root.path) does not exist")

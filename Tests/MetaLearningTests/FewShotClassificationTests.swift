@@ -106,6 +106,11 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: root) }
         let folder = try ImageFolder.load(root, size: 28)
         #expect(folder.classNames.count == 12 && folder.classNames[0] == "alphabet0/character0")
+        // A linked dataset folder reads as its target.
+        let link = root.deletingLastPathComponent().appendingPathComponent(root.lastPathComponent + "-link")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: root)
+        defer { try? FileManager.default.removeItem(at: link) }
+        #expect(try ImageFolder.load(link, size: 28).classNames == folder.classNames)
         #expect(folder.images.allSatisfy { $0.count == 6 && $0.allSatisfy { $0.count == 28 * 28 } })
         // Ink is 1, paper 0: glyphs are mostly paper.
         let mean: Float = folder.images[0][0].reduce(0, +) / Float(28 * 28)
