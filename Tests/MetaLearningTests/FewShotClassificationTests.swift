@@ -143,8 +143,10 @@ import TestSupport
         #expect(EpisodeSampler.rotated(image, size: 28, quarterTurns: 1) != image)
     }
 
-    @Test func fewMAMLIterationsBeatChance() throws {
-        let root = try Self.makeDataset(alphabets: 2, characters: 8, examples: 6, side: 28)
+    /// A small conv4 on 14 × 14 images, 5-way 1-shot with 3 queries, and the train and test
+    /// samplers of a 16-class stroke dataset: a few learner steps run in about a second.
+    static func smallExperiment() throws -> (config: OmniglotConfig, train: EpisodeSampler, test: EpisodeSampler) {
+        let root = try makeDataset(alphabets: 2, characters: 8, examples: 6, side: 28)
         defer { try? FileManager.default.removeItem(at: root) }
         var config = OmniglotConfig.defaults
         config.imageSize = 14
@@ -155,8 +157,12 @@ import TestSupport
         config.queryShots = 3
         config.learner.metaBatchSize = 4
         config.learner.metaStepSize = 0.003
-        let folder = try ImageFolder.load(root, size: 14)
-        let (train, test) = try OmniglotExperiment.samplers(config, folder: folder)
+        let (train, test) = try OmniglotExperiment.samplers(config, folder: try ImageFolder.load(root, size: 14))
+        return (config, train, test)
+    }
+
+    @Test func fewMAMLIterationsBeatChance() throws {
+        let (config, train, test) = try Self.smallExperiment()
         var learner = OmniglotExperiment.learner(config, algorithm: .maml)
         var rng = Xoshiro256(seed: 5)
         var before: Float = 0

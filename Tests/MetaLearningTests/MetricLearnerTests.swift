@@ -41,17 +41,7 @@ import TestSupport
     }
 
     @Test(arguments: [Method.protonet, .matching]) func episodicTrainingBeatsChance(method: Method) throws {
-        let root = try FewShotClassificationTests.makeDataset(alphabets: 2, characters: 8, examples: 6, side: 28)
-        defer { try? FileManager.default.removeItem(at: root) }
-        var config = OmniglotConfig.defaults
-        config.imageSize = 14
-        config.filters = 8
-        config.blocks = 3
-        config.trainClasses = 12
-        config.queryShots = 3
-        config.learner.metaStepSize = 0.003
-        let folder = try ImageFolder.load(root, size: 14)
-        let (train, test) = try OmniglotExperiment.samplers(config, folder: folder)
+        let (config, train, test) = try FewShotClassificationTests.smallExperiment()
         var learner = OmniglotExperiment.learner(config, algorithm: method)
         #expect(!learner.parameters.names.contains("head.weight"))
         var rng = Xoshiro256(seed: 5)
