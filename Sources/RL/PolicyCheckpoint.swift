@@ -92,7 +92,13 @@ public struct PolicyCheckpoint: Sendable {
         meta["iteration"] = String(iteration)
         meta["seed"] = String(config.seed)
         meta["policy"] = policyJSON
-        meta["config"] = try config.yaml()
+        // Read and written back (recording step sizes), a checkpoint keeps the config text it was
+        // trained with: re-encoding would add every key introduced since, at today's defaults.
+        if let text = metadata["config"], (try? MetaRLConfig.parse(text, file: "")) == config {
+            meta["config"] = text
+        } else {
+            meta["config"] = try config.yaml()
+        }
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Safetensors.write(parameters, metadata: meta, to: url)
     }

@@ -4,6 +4,7 @@ import Testing
 import Synchronization
 import Foundation
 import Envs
+import NN
 @testable import RL
 import TestSupport
 
@@ -110,6 +111,22 @@ import TestSupport
 
     /// Paired differences by hand: task difficulty (a common offset per task) cancels, so the
     /// difference's interval is zero where each curve's is wide; one column is broadcast.
+    /// Recording step sizes rewrites a shipped checkpoint: its tensors and the config text it was
+    /// trained with stay as they were, only the step sizes change.
+    @Test func recordingStepSizesKeepsTheTrainedConfigText() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = repository.appendingPathComponent("policies/half-cheetah-dir/maml.safetensors")
+        var checkpoint = try PolicyCheckpoint.read(shipped)
+        checkpoint.testStepSizes = [0.3, 0.15]
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("adapt-record-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: copy) }
+        try checkpoint.write(to: copy)
+        let (before, after) = (try Safetensors.read(shipped), try Safetensors.read(copy))
+        #expect(after.metadata["config"] == before.metadata["config"])
+        #expect(after.metadata["test_step_sizes"] == "0.3,0.15")
+        #expect(after.tensors.names.allSatisfy { after.tensors[$0].scalars == before.tensors[$0].scalars })
+    }
+
     @Test func pairedDifferenceCancelsTheTasksSpread() throws {
         let a = AdaptationCurve(perTask: [[-10, -2], [-50, -42], [-90, -82]])
         let b = AdaptationCurve(perTask: [[-11, -5], [-51, -45], [-91, -85]])
