@@ -38,8 +38,6 @@ static inline int adapt_mpi_broadcast_bytes(void *buffer, int count, int root) {
     return MPI_Bcast(buffer, count, MPI_BYTE, root, MPI_COMM_WORLD);
 }
 
-static inline int adapt_mpi_barrier(void) { return MPI_Barrier(MPI_COMM_WORLD); }
-
 /// Ends every rank of the job (mpirun exits with `code`).
 static inline void adapt_mpi_abort(int code) { MPI_Abort(MPI_COMM_WORLD, code); }
 

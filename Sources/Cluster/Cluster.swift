@@ -35,9 +35,6 @@ public final class Cluster: @unchecked Sendable {
         }
     }
 
-    /// A cluster of one, for code that must not distribute.
-    public static let single = Cluster(environment: [:])
-
     public var isRoot: Bool { rank == 0 }
 
     /// The items of 0..<count this rank computes: contiguous blocks in rank order, sizes differing
@@ -77,9 +74,13 @@ public final class Cluster: @unchecked Sendable {
     /// `compute(share)` gives this rank's items of 0..<count, each `length` values long; returns
     /// all `count` items, in item order, on every rank.
     public func map<T: BitwiseCopyable>(_ count: Int, length: Int, _ compute: (Range<Int>) throws -> [[T]]) rethrows -> [[T]] {
-        let mine = share(of: count)
-        let local = try compute(mine)
-        precondition(local.count == mine.count && local.allSatisfy { $0.count == length }, "Cluster.map: compute returned the wrong shape")
+        gather(try compute(share(of: count)), count: count, length: length)
+    }
+
+    /// This rank's items of 0..<count (its `share`, each `length` values long), and every other
+    /// rank's: all `count` items, in item order, on every rank.
+    public func gather<T: BitwiseCopyable>(_ local: [[T]], count: Int, length: Int) -> [[T]] {
+        precondition(local.count == share(of: count).count && local.allSatisfy { $0.count == length }, "Cluster.gather: items of the wrong shape")
         guard size > 1 else { return local }
         let all = allGather(local.flatMap { $0 })
         return (0..<count).map { Array(all[$0 * length ..< ($0 + 1) * length]) }

@@ -78,7 +78,7 @@ public enum GlyphBenchmark {
         }
         var scriptsBySplit: [String: [String: Int]] = [:]
         for character in chosen { scriptsBySplit[splitOf[character.script]!, default: [:]][character.script, default: 0] += 1 }
-        let summary = Summary(settings: settings, freetype: freetypeVersion, fonts: scripts.flatMap(\.fonts).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted(),
+        let summary = Summary(settings: settings, freetype: FontFace.libraryVersion, fonts: scripts.flatMap(\.fonts).map { URL(fileURLWithPath: $0).lastPathComponent }.sorted(),
                               scripts: scriptsBySplit, classes: scriptsBySplit.mapValues { $0.values.reduce(0, +) },
                               images: files.count, crc32: String(format: "%08x", crc))
         let encoder = JSONEncoder()
@@ -153,8 +153,6 @@ public enum GlyphBenchmark {
     static func stableHash(_ text: String) -> UInt64 {
         text.utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
-
-    static var freetypeVersion: String { FontFace.libraryVersion }
 
     public struct Failure: Error, CustomStringConvertible {
         public let description: String

@@ -70,8 +70,7 @@ public func evaluateAdaptation(policy: GaussianMLPPolicy, parameters: Parameters
         let i = mine.lowerBound + j
         return try inner.rollOut(task: tasks[i], from: parameters, steps: settings.adaptationSteps, sampler: sampler, seed: seeds[i], worker: worker)
     }
-    let perTask = cluster.map(tasks.count, length: settings.adaptationSteps + 1) { _ in
-        rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] }
-    }
+    let perTask = cluster.gather(rollouts.map { r in r.adaptation.map(\.episodes.meanReturn) + [r.returnAfter] },
+                                 count: tasks.count, length: settings.adaptationSteps + 1)
     return (AdaptationCurve(perTask: perTask), tasks, rollouts)
 }

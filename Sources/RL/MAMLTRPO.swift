@@ -93,9 +93,8 @@ public struct MAMLTRPO: Sendable {
             let i = mine.lowerBound + j
             return try inner.rollOut(task: tasks[i], from: theta, steps: innerSteps, sampler: sampler, seed: taskSeeds[i], worker: worker)
         }
-        let statistics = cluster.map(tasks.count, length: 4) { _ in
-            rollouts.map { [$0.returnBefore, $0.returnAfter, Double($0.stepCount), $0.gradientNorms.first ?? 0] }
-        }
+        let statistics = cluster.gather(rollouts.map { [$0.returnBefore, $0.returnAfter, Double($0.stepCount), $0.gradientNorms.first ?? 0] },
+                                        count: tasks.count, length: 4)
         log.returnBefore = statistics.map { $0[0] }.mean
         log.returnAfter = statistics.map { $0[1] }.mean
         log.envSteps = Int(statistics.reduce(0) { $0 + $1[2] })
@@ -115,14 +114,14 @@ public struct MAMLTRPO: Sendable {
 
         // TRPO: natural gradient direction by conjugate gradient, scaled to the trust region. Each
         // sum runs over every task's value in task order, on every rank alike.
-        let lossBefore = cluster.map(tasks.count, length: 1) { _ in objectives.map { [$0.surrogate] } }.map { $0[0] }.mean
+        let lossBefore = cluster.gather(objectives.map { [$0.surrogate] }, count: tasks.count, length: 1).map { $0[0] }.mean
         log.surrogateBefore = lossBefore
-        let g = average(cluster.map(tasks.count, length: flatTheta.count) { _ in objectives.map(\.surrogateGradient) }.map { Tensor($0) })
+        let g = average(cluster.gather(objectives.map(\.surrogateGradient), count: tasks.count, length: flatTheta.count).map { Tensor($0) })
         let fisherProduct = { (v: Tensor) -> Tensor in
             let local = parallelMap(objectives.count, workers: sampler.workers) { j, w in
                 objectives[j].fisherProduct(v.scalars, workspace: workspaces[w])
             }
-            return average(self.cluster.map(tasks.count, length: v.scalars.count) { _ in local }.map { Tensor($0) }) + self.trpo.cgDamping * v
+            return average(self.cluster.gather(local, count: tasks.count, length: v.scalars.count).map { Tensor($0) }) + self.trpo.cgDamping * v
         }
         let (direction, fisherDirection) = conjugateGradient(fisherProduct, g, iterations: trpo.cgIterations)
         let curvature = 0.5 * (direction * fisherDirection).sum().scalar
@@ -139,7 +138,7 @@ public struct MAMLTRPO: Sendable {
                 let value = objectives[j].evaluate(candidate.scalars, workspace: workspaces[w])
                 return [value.loss, value.kl]
             }
-            let values = cluster.map(tasks.count, length: 2) { _ in local }
+            let values = cluster.gather(local, count: tasks.count, length: 2)
             return (theta.unflattened(candidate), (loss: values.map { $0[0] }.mean, kl: values.map { $0[1] }.mean))
         }, accept: { _, result in
             result.loss.isFinite && result.kl.isFinite && result.loss < lossBefore && result.kl <= Double(trpo.maxKL)
