@@ -47,10 +47,11 @@ let package = Package(
         // MARK: - Learners
         .target(name: "RL", dependencies: ["NN", "Envs", "Config", "Experiments", "Cluster", "Parallel"]),
         .target(name: "MetaLearning", dependencies: ["NN", "Config", "Experiments", "Graphics"], swiftSettings: releaseSafety),
+        .target(name: "LearnedOptimizer", dependencies: ["NN", "Config", "Experiments", "Graphics", "CZlib"], swiftSettings: releaseSafety),
 
         // MARK: - Command-line tool
         .executableTarget(name: "adapt", dependencies: [
-            "Autodiff", "NN", "Config", "Experiments", "Cluster", "Parallel", "Glyphs", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning",
+            "Autodiff", "NN", "Config", "Experiments", "Cluster", "Parallel", "Glyphs", "RL", "Physics", "Envs", "Graphics", "Render", "MetaLearning", "LearnedOptimizer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -68,8 +69,9 @@ let package = Package(
         .testTarget(name: "GraphicsTests", dependencies: ["Graphics"]),
         .testTarget(name: "GlyphsTests", dependencies: ["Glyphs", "Graphics", "MetaLearning"]),
         .testTarget(name: "RenderTests", dependencies: ["Render", "Graphics", "Envs"], exclude: ["golden-half-cheetah.txt"]),
+        .testTarget(name: "LearnedOptimizerTests", dependencies: ["LearnedOptimizer", "TestSupport"]),
         .testTarget(name: "MetaLearningTests", dependencies: ["MetaLearning", "Experiments", "Graphics", "TestSupport"]),
-        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "NN", "Config", "Experiments"]),
+        .testTarget(name: "AdaptTests", dependencies: ["adapt", "RL", "MetaLearning", "LearnedOptimizer", "NN", "Config", "Experiments"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -7,6 +7,7 @@ public enum ExperimentKind: String, CaseIterable, Sendable {
     case omniglot
     case metaRL = "meta-rl"
     case metaGradientRL = "meta-gradient-rl"
+    case learnedOptimizer = "learned-optimizer"
 
     /// The kind of the config at `url`; a missing or unknown kind names the file and the choices.
     public init(of url: URL) throws {

@@ -43,6 +43,7 @@ struct EvalCommand: ParsableCommand, SharedAmongRanks {
             options.experiment = url.deletingPathExtension().lastPathComponent
             try MetaRLCommands.evaluate(heldOut, options)
         case .metaGradientRL: try MetaGradientCommands.evaluate(heldOut, configURL: url)
+        case .learnedOptimizer: try LearnedOptimizerCommands.evaluate(heldOut, configURL: url)
         }
     }
 }

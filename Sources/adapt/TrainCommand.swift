@@ -27,6 +27,7 @@ struct TrainCommand: ParsableCommand, SharedAmongRanks {
         case .omniglot: try OmniglotCommands.train(training, dataset: dataset, configURL: url)
         case .metaRL: try MetaRLCommands.train(training, configURL: url)
         case .metaGradientRL: try MetaGradientCommands.train(training, configURL: url)
+        case .learnedOptimizer: try LearnedOptimizerCommands.train(training, configURL: url)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Config
 import Foundation
+import LearnedOptimizer
 import MetaLearning
 import Testing
 @testable import RL
@@ -89,6 +90,7 @@ import Testing
                 case .sinusoid: _ = try SinusoidConfig.load(url)
                 case .omniglot: _ = try OmniglotConfig.load(url)
                 case .metaGradientRL: try check(MetaGradientConfig.load(url))
+                case .learnedOptimizer: _ = try LearnedOptimizerConfig.load(url)
                 }
                 accepted += 1
             } catch let error as ConfigError {
