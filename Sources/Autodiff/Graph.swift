@@ -59,6 +59,12 @@ public func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
     try GradMode.with(recording: false, body)
 }
 
+/// Runs `body` recording ops even inside a no-gradient scope: for a forward pass that takes
+/// gradients itself (the meta-LSTM trains its learner while it classifies).
+public func withGradients<R>(_ body: () throws -> R) rethrows -> R {
+    try GradMode.with(recording: true, body)
+}
+
 /// Attaches a graph node to `result` if recording is on and any input is tracked.
 @inline(__always)
 func record(_ result: Tensor, _ op: String, _ inputs: [Tensor], savesOutput: Bool = false,

@@ -26,6 +26,18 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     /// Matching networks (Vinyals et al. 2016): an embedding trained on episodes so that a query's
     /// cosine-similarity attention over the support examples lands on its class.
     case matching
+    /// Relation networks (Sung et al. 2018): an embedding and a learned relation module that
+    /// scores each (class, query) pair.
+    case relation
+    /// Siamese networks (Koch et al. 2015): twin embeddings and a learned weighted L1 distance,
+    /// trained to verify whether two images show the same class; one-shot by the nearest support.
+    case siamese
+    /// The meta-LSTM (Ravi & Larochelle 2017): an LSTM whose cell state is the classifier's
+    /// parameters learns to train it on the support set, its gates the step sizes and decay.
+    case metaLSTM = "meta-lstm"
+    /// Meta Networks (Munkhdalai & Yu 2017): fast weights generated from the support examples'
+    /// loss gradients, read from a memory by the query's embedding.
+    case metanet
     /// The pretrained baseline (Finn et al. 2017, §5.1, §5.3): one model trained on tasks of the
     /// distribution without adaptation, fine-tuned by gradient steps at test time.
     case pretrained
@@ -38,15 +50,19 @@ public enum Method: String, Sendable, Codable, CaseIterable {
     public var adaptsInTraining: Bool { self == .maml || self == .fomaml || self == .reptile || self == .cavia }
 
     /// Whether it is adapted at test time (every method but the oracle, which knows the task).
-    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 && !isMetricBased }
+    public var adaptsAtTest: Bool { self != .oracle && self != .rl2 && !classifiesEpisodes }
 
     /// Whether it classifies by similarity to the support set in a learned embedding (ProtoNets,
-    /// matching networks): no gradient step at test time.
-    public var isMetricBased: Bool { self == .protonet || self == .matching }
+    /// matching, relation and Siamese networks).
+    public var isMetricBased: Bool { [.protonet, .matching, .relation, .siamese].contains(self) }
 
-    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL², metric learners): a comparison
-    /// pairs each of them with the methods after it.
-    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 || isMetricBased }
+    /// Whether its classifier takes a whole episode and adapts inside (metric learners, the
+    /// meta-LSTM, MetaNet): no gradient step of the generic inner loop at test time.
+    public var classifiesEpisodes: Bool { isMetricBased || self == .metaLSTM || self == .metanet }
+
+    /// Whether the method learns how to adapt (MAML, its variants, CAVIA, RL², episode classifiers):
+    /// a comparison pairs each of them with the methods after it.
+    public var learnsToAdapt: Bool { adaptsInTraining || self == .rl2 || classifiesEpisodes }
 
     /// The names of `methods`, for help texts and errors.
     public static func names(_ methods: [Method] = allCases) -> String { methods.map(\.rawValue).joined(separator: ", ") }

@@ -41,23 +41,27 @@ public struct Conv4: Sendable, Codable, Equatable {
         return h.reshaped([x.shape[0], featureCount])
     }
 
+    /// The names of `initialParameters(head:using:)`, in order.
+    public func parameterNames(head: Bool = true) -> [String] {
+        (1...blocks).flatMap { b in ["conv\(b).weight", "conv\(b).bias", "norm\(b).scale", "norm\(b).offset"] }
+            + (head ? ["head.weight", "head.bias"] : [])
+    }
+
     /// Glorot-uniform convolution and head weights (TensorFlow's xavier initialiser, as cbfinn/maml),
     /// zero biases, batch-norm scale 1 and offset 0; without the head for `features` alone.
     public func initialParameters<G: RandomNumberGenerator>(head: Bool = true, using rng: inout G) -> Parameters {
-        var names: [String] = [], tensors: [Tensor] = []
+        var tensors: [Tensor] = []
         var input = channels
-        for b in 1...blocks {
+        for _ in 1...blocks {
             let fanIn = 9 * input, fanOut = 9 * filters
             let limit = Float((6.0 / Double(fanIn + fanOut)).squareRoot())
-            names += ["conv\(b).weight", "conv\(b).bias", "norm\(b).scale", "norm\(b).offset"]
             tensors += [Tensor.randomUniform([3, 3, input, filters], in: -limit...limit, using: &rng),
                         Tensor.zeros([filters]), Tensor.ones([filters]), Tensor.zeros([filters])]
             input = filters
         }
         if head {
-            names += ["head.weight", "head.bias"]
             tensors += [Initializer.glorotUniform.weight(fanIn: featureCount, fanOut: ways, using: &rng), Tensor.zeros([ways])]
         }
-        return Parameters(names: names, tensors: tensors)
+        return Parameters(names: parameterNames(head: head), tensors: tensors)
     }
 }

@@ -52,11 +52,15 @@ public struct MetaStepLog: Sendable, Codable {
 /// iteration count; `step(on:)` takes one meta-update.
 public struct MetaLearner: Sendable {
     /// The methods supervised meta-training supports (random initialisation is not trained).
-    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .protonet, .matching, .pretrained, .oracle]
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .cavia, .protonet, .matching, .relation, .siamese,
+                                           .metaLSTM, .metanet, .pretrained, .oracle]
 
     public let algorithm: Method
     public let settings: MetaLearnerSettings
     public let model: FunctionalModel
+    /// The whole-episode classifier of the methods that have one (metric learners, meta-LSTM,
+    /// MetaNet): it is trained on its episode loss, with no inner loop.
+    public let episodeClassifier: EpisodeClassifier?
     /// θ followed, with Meta-SGD, by α under the names `innerStepSize.<name>`.
     public private(set) var trainable: Parameters
     public private(set) var adam: Adam
@@ -64,8 +68,12 @@ public struct MetaLearner: Sendable {
 
     public static let stepSizePrefix = "innerStepSize."
 
-    public init(algorithm: Method, settings: MetaLearnerSettings, model: FunctionalModel, initialParameters: Parameters) {
+    public init(algorithm: Method, settings: MetaLearnerSettings, model: FunctionalModel, episodeClassifier: EpisodeClassifier? = nil,
+                initialParameters: Parameters) {
+        require((episodeClassifier != nil) == algorithm.classifiesEpisodes,
+                "MetaLearner: \(algorithm.rawValue) \(algorithm.classifiesEpisodes ? "needs" : "takes no") episode classifier")
         self.algorithm = algorithm
+        self.episodeClassifier = episodeClassifier
         self.settings = settings
         self.model = model
         var trainable = initialParameters
@@ -102,7 +110,7 @@ public struct MetaLearner: Sendable {
         case .reptile: SupportSetAdaptation(steps: settings.reptileInnerSteps, stepSize: settings.reptileInnerStepSize, createGraph: false)
         case .cavia: SupportSetAdaptation(steps: settings.innerSteps, stepSize: settings.contextStepSize, createGraph: true,
                                           adapted: Context.adapted(by: .cavia))
-        case .protonet, .matching, .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
+        case .protonet, .matching, .relation, .siamese, .metaLSTM, .metanet, .pretrained, .random, .oracle, .rl2: SupportSetAdaptation(steps: 0, stepSize: 0, createGraph: false)
         }
     }
 
@@ -142,10 +150,10 @@ public struct MetaLearner: Sendable {
                 log.metaLoss += scale * trainLoss
                 log.postAdaptationLoss += scale * post
                 log.adaptationGradientNorm += scale * adapted.initialGradientNorm
-            case .protonet, .matching:
-                // The embedding is trained through the classifier: no inner loop.
+            case .protonet, .matching, .relation, .siamese, .metaLSTM, .metanet:
+                // Trained through the episode's own classifier: no inner loop.
                 let leaves = trainable.requiringGradient()
-                let loss = MetricClassifier(algorithm)!.loss(of: task, embedding: model, parameters: leaves)
+                let loss = episodeClassifier!.loss(of: task, parameters: leaves)
                 total = total.zip(gradients(of: loss, wrt: leaves)) { $0 + scale * $1 }
                 log.metaLoss += scale * loss.scalar
                 log.postAdaptationLoss += scale * pre
@@ -163,10 +171,10 @@ public struct MetaLearner: Sendable {
         return (total, log)
     }
 
-    /// A task's query loss before any adaptation (metric learners: their episode loss, as nothing adapts).
+    /// A task's query loss before any adaptation (episode classifiers: their episode loss).
     func unadaptedLoss(_ task: FewShotTask) -> Float {
         withoutGradients {
-            if let metric = MetricClassifier(algorithm) { return metric.loss(of: task, embedding: model, parameters: parameters).scalar }
+            if let episodeClassifier { return episodeClassifier.loss(of: task, parameters: parameters).scalar }
             return model.loss(withContext(parameters, tasks: nil), task.queryInputs, task.queryTargets).scalar
         }
     }

@@ -84,21 +84,47 @@ public struct ClassificationEvaluation: Codable, Sendable, Equatable {
 
 /// Few-shot classification end to end: dataset splits, learners, training runs and the meta-test.
 public enum OmniglotExperiment {
-    /// conv4 with its linear head, or (metric learners) the embedding its blocks compute.
+    /// The methods few-shot classification trains.
+    public static let methods: [Method] = [.maml, .fomaml, .reptile, .protonet, .matching, .relation, .siamese, .metaLSTM, .metanet]
+
+    /// conv4 with its linear head, or (metric learners, MetaNet) the embedding its blocks compute.
     public static func model(_ config: OmniglotConfig, algorithm: Method) -> FunctionalModel {
         let net = config.model
-        if algorithm.isMetricBased { return FunctionalModel(loss: .crossEntropy) { p, x in net.features(x, p) } }
+        if usesEmbedding(algorithm) { return FunctionalModel(loss: .crossEntropy) { p, x in net.features(x, p) } }
         return FunctionalModel(loss: .crossEntropy) { p, x in net(x, p) }
     }
 
-    /// The initial parameters of `algorithm`'s model (seeded by the config).
+    static func usesEmbedding(_ algorithm: Method) -> Bool { algorithm.isMetricBased || algorithm == .metanet }
+
+    /// The initial parameters of `algorithm`'s model (seeded by the config): conv4, with its linear
+    /// head or (embedding methods) without, then the meta-learner's own parameters if it has any.
     public static func initialParameters(_ config: OmniglotConfig, algorithm: Method) -> Parameters {
         var rng = Xoshiro256(seed: config.seed)
-        return config.model.initialParameters(head: !algorithm.isMetricBased, using: &rng)
+        let net = config.model.initialParameters(head: !usesEmbedding(algorithm), using: &rng)
+        if let metric = MetricClassifier(algorithm) { return net.appending(metric.headParameters(features: config.model.featureCount, using: &rng)) }
+        switch algorithm {
+        case .metaLSTM: return net.appending(MetaLSTM.parameters(using: &rng))
+        case .metanet: return net.appending(MetaNetwork.parameters(features: config.model.featureCount, ways: config.ways, using: &rng))
+        default: return net
+        }
+    }
+
+    /// The whole-episode classifier of `algorithm`, if it has one.
+    public static func episodeClassifier(_ config: OmniglotConfig, algorithm: Method) -> EpisodeClassifier? {
+        if let metric = MetricClassifier(algorithm) { return MetricLearner(metric: metric, embedding: model(config, algorithm: algorithm)) }
+        switch algorithm {
+        case .metaLSTM:
+            return MetaLSTM(learner: model(config, algorithm: algorithm), learnerNames: config.model.parameterNames(),
+                            steps: config.learner.innerSteps)
+        case .metanet:
+            return MetaNetwork(embedding: model(config, algorithm: algorithm), features: config.model.featureCount, ways: config.ways)
+        default: return nil
+        }
     }
 
     public static func learner(_ config: OmniglotConfig, algorithm: Method) -> MetaLearner {
         MetaLearner(algorithm: algorithm, settings: config.learner, model: model(config, algorithm: algorithm),
+                    episodeClassifier: episodeClassifier(config, algorithm: algorithm),
                     initialParameters: initialParameters(config, algorithm: algorithm))
     }
 
@@ -151,9 +177,8 @@ public enum OmniglotExperiment {
         let tasks = (0..<(episodes ?? config.evaluation.episodes)).map { _ in
             sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
         }
-        if let metric = MetricClassifier(algorithm) {
-            let embedding = model(config, algorithm: algorithm)
-            return Evaluation.summarize(tasks.map { [metric.accuracy(of: $0, embedding: embedding, parameters: parameters)] })
+        if let classifier = episodeClassifier(config, algorithm: algorithm) {
+            return Evaluation.summarize(tasks.map { [classifier.accuracy(of: $0, parameters: parameters)] })
         }
         return Evaluation.summarize(Evaluation.adaptationValues(
             model: model(config, algorithm: algorithm), parameters: parameters, stepSizes: stepSizes, tasks: tasks,

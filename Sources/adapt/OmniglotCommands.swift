@@ -11,9 +11,8 @@ enum OmniglotCommands {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
         let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
-        let trained: [Method] = [.maml, .fomaml, .reptile, .protonet, .matching]
-        guard trained.contains(algorithm) else {
-            throw ValidationError("few-shot classification trains \(Method.names(trained)), not \(algorithm.rawValue)")
+        guard OmniglotExperiment.methods.contains(algorithm) else {
+            throw ValidationError("few-shot classification trains \(Method.names(OmniglotExperiment.methods)), not \(algorithm.rawValue)")
         }
         let data = try dataFolder(dataset.data ?? config.data)
         SupervisedCommands.log("loading \(data.path) …")

@@ -4,21 +4,63 @@ import Testing
 import TestSupport
 @testable import MetaLearning
 
-/// Prototypical and matching networks: their classifiers against finite differences (first and
-/// second order: other meta-learners differentiate through them again) and against their
-/// definitions, and a short episodic training of conv4 on a real image folder far above chance.
+/// Prototypical, matching, relation and Siamese networks: their classifiers and losses against
+/// finite differences (first and second order: other meta-learners differentiate through them
+/// again) and against their definitions, and a short episodic training of conv4 on a real image
+/// folder far above chance.
 @Suite struct MetricLearnerTests {
-    static let classifiers: [MetricClassifier] = [.prototypes, .matching]
+    static let classifiers: [MetricClassifier] = [.prototypes, .matching, .relation, .siamese]
 
     /// Support of 2 classes × 2 shots, 3 queries, 4-dimensional embeddings.
     static let labels = Tensor(shape: [4, 2], scalars: [1, 0, 0, 1, 1, 0, 0, 1])
 
-    @Test(arguments: classifiers, [1, 2]) func logitsMatchFiniteDifferences(classifier: MetricClassifier, order: Int) {
+    /// Scores and training loss, in the embeddings and the learned similarity's parameters.
+    @Test(arguments: classifiers, [1, 2]) func logitsAndLossMatchFiniteDifferences(classifier: MetricClassifier, order: Int) {
         var rng = Xoshiro256(seed: 3)
-        let support = Tensor.randomNormal([4, 4], using: &rng), queries = Tensor.randomNormal([3, 4], using: &rng)
-        let error = GradientCheck.maxError(order: order, { classifier.logits(support: $0[0], labels: Self.labels, queries: $0[1]).tanh() },
-                                           at: [support, queries])
-        #expect(error < 2e-3, "\(classifier), order \(order): \(error)")
+        let support = Tensor.randomNormal([4, 4], using: &rng)
+        // Siamese's |q − s| has a kink at 0: keep every difference far from it (finite differences step across it otherwise).
+        let queries = Tensor.randomNormal([3, 4], using: &rng) + (classifier == .siamese ? 4 : 0)
+        let head = classifier.headParameters(features: 4, using: &rng).map { $0 + 0.3 * Tensor.randomNormal($0.shape, using: &rng) }
+        let targets = Tensor(shape: [3, 2], scalars: [1, 0, 0, 1, 0, 1])
+        let weights = { (t: [Tensor]) in Parameters(names: head.names, tensors: Array(t[2...])) }
+        // The relation module's 72 ReLUs: a smaller step keeps the differences off their kinks.
+        let step: Float = classifier == .relation ? 1e-3 : 1e-2
+        let logits = GradientCheck.maxError(order: order, { t in
+            classifier.logits(support: t[0], labels: Self.labels, queries: t[1], parameters: weights(t)).tanh()
+        }, at: [support, queries] + head.tensors, step: step)
+        let loss = GradientCheck.maxError(order: order, { t in
+            classifier.loss(support: t[0], labels: Self.labels, queries: t[1], targets: targets, parameters: weights(t))
+        }, at: [support, queries] + head.tensors, step: step)
+        // (Float32 rounding weighs more at the relation's smaller step.)
+        #expect(max(logits, loss) < (classifier == .relation ? 5e-3 : 2e-3), "\(classifier), order \(order): logits \(logits), loss \(loss)")
+    }
+
+    /// Relation: a pair's score is the MLP on [summed class embeddings, query], by hand.
+    @Test func relationScoresTheConcatenatedPair() {
+        var rng = Xoshiro256(seed: 8)
+        let head = MetricClassifier.relation.headParameters(features: 2, using: &rng).map { $0 + 0.1 * Tensor.randomNormal($0.shape, using: &rng) }
+        let support = Tensor(shape: [4, 2], scalars: [1, 2, 0, 1, 3, -1, 2, 2]), query = Tensor(shape: [1, 2], scalars: [0.5, -0.5])
+        let scores = MetricClassifier.relation.logits(support: support, labels: Self.labels, queries: query, parameters: head).scalars
+        func layer(_ x: [Double], _ i: Int, relu: Bool) -> [Double] {
+            let w = head["relation.layer\(i).weight"], b = head["relation.layer\(i).bias"].scalars.map(Double.init)
+            return (0..<w.shape[1]).map { j in
+                let v = b[j] + x.indices.reduce(0.0) { $0 + x[$1] * Double(w.scalars[$1 * w.shape[1] + j]) }
+                return relu ? max(0, v) : v
+            }
+        }
+        for (k, c) in [[4.0, 1.0], [2.0, 3.0]].enumerated() {  // rows 0+2 and 1+3
+            let expected = layer(layer(layer(c + [0.5, -0.5], 1, relu: true), 2, relu: true), 3, relu: false)[0]
+            #expect(abs(Double(scores[k]) - expected) < 1e-5, "class \(k): \(scores[k]) vs \(expected)")
+        }
+    }
+
+    /// Siamese: a class's score is the mean over its examples of α·|q − s| + b.
+    @Test func siameseScoresByWeightedL1Distance() {
+        let head = Parameters(names: ["siamese.weight", "siamese.bias"], tensors: [Tensor(shape: [2, 1], scalars: [-1, -2]), Tensor([0.5])])
+        let support = Tensor(shape: [4, 2], scalars: [0, 0, 1, 1, 2, 0, 3, 1]), query = Tensor(shape: [1, 2], scalars: [1, 0])
+        let scores = MetricClassifier.siamese.logits(support: support, labels: Self.labels, queries: query, parameters: head).scalars
+        // Class 0: |(1,0)−(0,0)| → −1, |(1,0)−(2,0)| → −1; class 1: (0,1) → −2, (2,1) → −4; plus b.
+        #expect(zip(scores, [-0.5, -2.5] as [Float]).allSatisfy { abs($0 - $1) < 1e-5 }, "\(scores)")
     }
 
     /// Matching: the class probabilities are the softmax of cosine similarities summed per class.
@@ -40,13 +82,14 @@ import TestSupport
         #expect(zip(logits.scalars, [-1, -25] as [Float]).allSatisfy { abs($0 - $1) < 1e-5 }, "\(logits.scalars)")
     }
 
-    @Test(arguments: [Method.protonet, .matching]) func episodicTrainingBeatsChance(method: Method) throws {
+    @Test(arguments: [Method.protonet, .matching, .relation, .siamese]) func episodicTrainingBeatsChance(method: Method) throws {
         let (config, train, test) = try FewShotClassificationTests.smallExperiment()
         var learner = OmniglotExperiment.learner(config, algorithm: method)
         #expect(!learner.parameters.names.contains("head.weight"))
+        #expect(learner.parameters.names.contains { $0.hasPrefix("relation.") } == (method == .relation))
         var rng = Xoshiro256(seed: 5)
         var losses: [Float] = []
-        for _ in 0..<40 {
+        for _ in 0..<100 {
             losses.append(learner.step(on: (0..<4).map { _ in train.sample(ways: 5, shots: 1, queryShots: 3, using: &rng) }).metaLoss)
         }
         #expect(losses.suffix(5).reduce(0, +) < losses.prefix(5).reduce(0, +), "\(losses)")

@@ -1,0 +1,40 @@
+import NN
+
+/// A few-shot classifier that takes a whole episode, support and queries, and does its own
+/// adapting inside: the metric learners (the support set places prototypes or attention), the
+/// meta-LSTM (a learned optimiser trains a classifier on the support set) and Meta Networks (fast
+/// weights from the support set). Meta-training descends its query loss; the meta-test reads its
+/// query scores. No gradient step of the generic inner loop applies to it.
+public protocol EpisodeClassifier: Sendable {
+    /// Query scores [queries, N] of the episode, the argmax the prediction; differentiable in `parameters`.
+    func logits(of task: FewShotTask, parameters: Parameters) -> Tensor
+    /// The episode's training loss, differentiable in `parameters`.
+    func loss(of task: FewShotTask, parameters: Parameters) -> Tensor
+}
+
+extension EpisodeClassifier {
+    /// The share of queries classified right.
+    public func accuracy(of task: FewShotTask, parameters: Parameters) -> Float {
+        let logits = withoutGradients { self.logits(of: task, parameters: parameters) }
+        return FunctionalModel.accuracy(logits: logits, targets: task.queryTargets)
+    }
+}
+
+/// A metric classifier on a learned embedding.
+public struct MetricLearner: EpisodeClassifier {
+    public let metric: MetricClassifier
+    public let embedding: FunctionalModel
+
+    public init(metric: MetricClassifier, embedding: FunctionalModel) {
+        self.metric = metric
+        self.embedding = embedding
+    }
+
+    public func logits(of task: FewShotTask, parameters: Parameters) -> Tensor {
+        metric.logits(of: task, embedding: embedding, parameters: parameters)
+    }
+
+    public func loss(of task: FewShotTask, parameters: Parameters) -> Tensor {
+        metric.loss(of: task, embedding: embedding, parameters: parameters)
+    }
+}
