@@ -13,24 +13,30 @@ public struct Comparison: Codable, Sendable {
         /// Mean and 95% half-width over the finite runs; nil when a run diverged at this step.
         public var mean: Double?
         public var ci95: Double?
+        /// The median run (robust to the few ill-conditioned problems that dominate a mean).
+        public var median: Double?
         public var diverged: Int
     }
 
     public struct Method: Codable, Sendable {
         public var name: String
-        /// The chosen learning rate (baselines).
+        /// The chosen learning rate (baselines), and the steps 1…tunedOver whose mean loss it minimised.
         public var learningRate: Float?
+        public var tunedOver: Int?
         /// Validation score of every learning rate tried: mean loss over steps 1…horizon (nil: diverged).
         public var validation: [String: Double?]?
         /// Summaries at steps 0…steps.
         public var curve: [Summary]
+        /// Each run's mean loss over steps 1…trainingHorizon (the meta-training objective), summarised.
+        public var horizonMean: Summary
         public var wallSeconds: Double
     }
 
-    /// Learned minus a baseline, run by run on the same problems, at one step.
+    /// Learned minus a baseline, run by run on the same problems: the loss at one step, or (step
+    /// nil) the mean loss over steps 1…trainingHorizon.
     public struct Paired: Codable, Sendable {
         public var baseline: String
-        public var step: Int
+        public var step: Int?
         public var meanDifference: Double?
         public var ci95: Double?
         /// Runs where the learned optimizer's loss is lower.
@@ -59,35 +65,64 @@ public struct Comparison: Codable, Sendable {
         let e = config.evaluation, horizon = config.unrollSteps
         let test = problems.evaluationProblems(.test), validation = problems.evaluationProblems(.validation)
         var methods: [Method] = []
-        var perRun: [String: [[Float]]] = [:]  // [run][step]
-
-        let (learned, learnedSeconds) = timed { runs(test) { config.optimizer.run($0, phi: phi, steps: e.steps) } }
-        methods.append(Method(name: "LSTM (learned)", learningRate: nil, validation: nil, curve: summaries(learned), wallSeconds: learnedSeconds))
-        perRun["LSTM (learned)"] = learned
-        log(String(format: "learned optimizer: %d runs × %d steps in %.1f s", learned.count, e.steps, learnedSeconds))
-
-        for baseline in BaselineOptimizer.allCases {
-            var scores: [String: Double?] = [:]
-            var best: (rate: Float, score: Double) = (e.learningRates[0], .infinity)
-            for rate in e.learningRates {
-                let losses = runs(validation) { baseline.run($0, learningRate: rate, steps: horizon) }
-                let score = meanOverHorizon(losses, horizon: horizon)
-                scores[String(format: "%g", rate)] = score.isFinite ? score : nil
-                if score < best.score { best = (rate, score) }
-            }
-            let (losses, seconds) = timed { runs(test) { baseline.run($0, learningRate: best.rate, steps: e.steps) } }
-            methods.append(Method(name: baseline.label, learningRate: best.rate, validation: scores, curve: summaries(losses), wallSeconds: seconds))
-            perRun[baseline.label] = losses
-            log(String(format: "%@: learning rate %g (validation mean loss over %d steps %.4g)", baseline.label, best.rate, horizon, best.score))
+        var perRun: [[[Float]]] = []  // per method: [run][step]
+        func add(_ name: String, rate: Float?, scores: [String: Double?]?, tunedOver: Int?, _ body: (any Optimizee) -> [[Float]]) {
+            let (losses, seconds) = timed { runs(test, body) }
+            methods.append(Method(name: name, learningRate: rate, tunedOver: tunedOver, validation: scores, curve: summaries(losses),
+                                  horizonMean: summary(losses.map { meanOverHorizon([$0], horizon: horizon) }), wallSeconds: seconds))
+            perRun.append(losses)
+            log(String(format: "%@: %d runs × %d steps in %.1f s", name, losses.count, e.steps, seconds))
         }
-        let paired = BaselineOptimizer.allCases.flatMap { b in
-            e.horizons.map { pairedDifference(perRun["LSTM (learned)"]!, perRun[b.label]!, baseline: b.label, step: $0) }
+
+        add(learnedName, rate: nil, scores: nil, tunedOver: nil) { config.optimizer.run($0, phi: phi, steps: e.steps) }
+        for baseline in BaselineOptimizer.allCases {
+            let tuning = tune(baseline, on: validation, rates: e.learningRates, horizon: horizon, steps: e.steps)
+            log(String(format: "%@: learning rate %g for steps 1…%d, %g for steps 1…%d (validation runs)",
+                       baseline.label, tuning.forHorizon, horizon, tuning.forAllSteps, e.steps))
+            add(baseline.label, rate: tuning.forHorizon, scores: tuning.scores, tunedOver: horizon) {
+                baseline.run($0, learningRate: tuning.forHorizon, steps: e.steps)
+            }
+            // Beyond the horizon the fair opponent is the baseline tuned for the longer run.
+            if e.steps > horizon, tuning.forAllSteps != tuning.forHorizon {
+                add("\(baseline.label) (lr for \(e.steps) steps)", rate: tuning.forAllSteps, scores: tuning.allStepScores, tunedOver: e.steps) {
+                    baseline.run($0, learningRate: tuning.forAllSteps, steps: e.steps)
+                }
+            }
+        }
+        let paired = methods.indices.dropFirst().flatMap { m -> [Paired] in
+            let mine = perRun[0], theirs = perRun[m]
+            let overHorizon = pairedDifference(mine.map { meanOverHorizon([$0], horizon: horizon) },
+                                               theirs.map { meanOverHorizon([$0], horizon: horizon) }, baseline: methods[m].name, step: nil)
+            return [overHorizon] + e.horizons.map { step in
+                pairedDifference(mine.map { Double($0[step]) }, theirs.map { Double($0[step]) }, baseline: methods[m].name, step: step)
+            }
         }
         return Comparison(problem: config.problem.rawValue, trainingHorizon: horizon, steps: e.steps, horizons: e.horizons,
-                          testRuns: learned.count, validationRuns: validation.reduce(0) { $0 + $1.problemCount },
+                          testRuns: perRun[0].count, validationRuns: validation.reduce(0) { $0 + $1.problemCount },
                           testSeed: e.testSeed, validationSeed: e.validationSeed, learningRateGrid: e.learningRates,
-                          tuning: "each baseline's learning rate is the grid value with the lowest mean loss over steps 1…\(horizon) on the validation runs (seed \(e.validationSeed)), never on the test runs",
+                          tuning: "each baseline's learning rate is the grid value with the lowest mean loss over steps 1…\(horizon) "
+                              + "(and, as a second entry where it differs, over steps 1…\(e.steps)) on the validation runs "
+                              + "(seed \(e.validationSeed)), never on the test runs",
                           blasKernel: BLAS.kernelDescription, optimizerFile: optimizerFile, methods: methods, paired: paired)
+    }
+
+    public static let learnedName = "LSTM (learned)"
+
+    /// The grid's best learning rate for the training horizon and for the whole run, from one
+    /// `steps`-step validation run per rate (the horizon's score reads its first steps).
+    static func tune(_ baseline: BaselineOptimizer, on validation: [any Optimizee], rates: [Float], horizon: Int, steps: Int)
+        -> (forHorizon: Float, forAllSteps: Float, scores: [String: Double?], allStepScores: [String: Double?]) {
+        var scores: [String: Double?] = [:], allStepScores: [String: Double?] = [:]
+        var best = (rates[0], Double.infinity), bestAll = (rates[0], Double.infinity)
+        for rate in rates {
+            let losses = runs(validation) { baseline.run($0, learningRate: rate, steps: max(steps, horizon)) }
+            let score = meanOverHorizon(losses, horizon: horizon), all = meanOverHorizon(losses, horizon: steps)
+            scores[String(format: "%g", rate)] = score.isFinite ? score : nil
+            allStepScores[String(format: "%g", rate)] = all.isFinite ? all : nil
+            if score < best.1 { best = (rate, score) }
+            if all < bestAll.1 { bestAll = (rate, all) }
+        }
+        return (best.0, bestAll.0, scores, allStepScores)
     }
 
     /// Losses of every run, [run][step]: the steps × problems of each optimizee transposed and concatenated.
@@ -105,17 +140,22 @@ public struct Comparison: Codable, Sendable {
     }
 
     static func summaries(_ losses: [[Float]]) -> [Summary] {
-        (0..<(losses.first?.count ?? 0)).map { t in
-            let column = losses.map { Double($0[t]) }
-            let finite = column.filter(\.isFinite)
-            guard finite.count == column.count else { return Summary(mean: nil, ci95: nil, diverged: column.count - finite.count) }
-            let (mean, ci) = Statistics.meanAndStudentInterval(finite)
-            return mean.isFinite && ci.isFinite ? Summary(mean: mean, ci95: ci, diverged: 0) : Summary(mean: nil, ci95: nil, diverged: 0)
-        }
+        (0..<(losses.first?.count ?? 0)).map { t in summary(losses.map { Double($0[t]) }) }
     }
 
-    static func pairedDifference(_ learned: [[Float]], _ baseline: [[Float]], baseline name: String, step: Int) -> Paired {
-        let pairs = zip(learned, baseline).map { (Double($0[step]), Double($1[step])) }
+    /// Mean ± 95% interval of the values, or nil (with the count) when any is not finite.
+    static func summary(_ values: [Double]) -> Summary {
+        let finite = values.filter(\.isFinite)
+        guard finite.count == values.count else { return Summary(mean: nil, ci95: nil, median: nil, diverged: values.count - finite.count) }
+        let (mean, ci) = Statistics.meanAndStudentInterval(finite)
+        let sorted = finite.sorted(), n = sorted.count
+        let median = n == 0 ? nil : (sorted[(n - 1) / 2] + sorted[n / 2]) / 2
+        return mean.isFinite && ci.isFinite ? Summary(mean: mean, ci95: ci, median: median, diverged: 0)
+                                            : Summary(mean: nil, ci95: nil, median: nil, diverged: 0)
+    }
+
+    static func pairedDifference(_ learned: [Double], _ baseline: [Double], baseline name: String, step: Int?) -> Paired {
+        let pairs = Array(zip(learned, baseline))
         let lower = pairs.filter { $0.0 < $0.1 }.count
         let differences = pairs.map { $0.0 - $0.1 }
         guard differences.allSatisfy(\.isFinite) else {

@@ -8,19 +8,20 @@ extension Comparison {
     public func table() -> String {
         func cell(_ s: Summary) -> String {
             guard let mean = s.mean, let ci = s.ci95 else { return "diverged in \(s.diverged) of \(testRuns) runs" }
-            return String(format: "%.4g ± %.2g", mean, ci)
+            return String(format: "%.4g ± %.2g (median %.3g)", mean, ci, s.median ?? .nan)
         }
         var lines = ["\(problem): mean loss ± 95% interval over \(testRuns) held-out runs (Student t); trained on \(trainingHorizon)-step horizons",
-                     "", "| method | learning rate | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
-                     "|---|---|" + horizons.map { _ in "---|" }.joined()]
+                     "", "| method | learning rate | mean over steps 1–\(trainingHorizon) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
+                     "|---|---|---|" + horizons.map { _ in "---|" }.joined()]
         for m in methods {
-            lines.append("| \(m.name) | \(m.learningRate.map { String(format: "%g", $0) } ?? "—") | "
+            lines.append("| \(m.name) | \(m.learningRate.map { String(format: "%g", $0) } ?? "—") | \(cell(m.horizonMean)) | "
                          + horizons.map { cell(m.curve[$0]) }.joined(separator: " | ") + " |")
         }
-        lines += ["", "| learned − baseline, same runs | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
-                  "|---|" + horizons.map { _ in "---|" }.joined()]
-        for baseline in BaselineOptimizer.allCases.map(\.label) {
-            let cells = horizons.map { step -> String in
+        let columns: [Int?] = [nil] + horizons
+        lines += ["", "| learned − baseline, same runs | mean over steps 1–\(trainingHorizon) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
+                  "|---|---|" + horizons.map { _ in "---|" }.joined()]
+        for baseline in methods.dropFirst().map(\.name) {
+            let cells = columns.map { step -> String in
                 guard let p = paired.first(where: { $0.baseline == baseline && $0.step == step }) else { return "" }
                 let lower = "learned lower in \(p.learnedLower)/\(p.runs)"
                 guard let d = p.meanDifference, let ci = p.ci95 else { return "n/a (divergence); " + lower }
@@ -34,10 +35,11 @@ extension Comparison {
     /// log₁₀ of the mean loss against step, steps 0…`last`, with the 95% band; a method's line
     /// stops where a run diverged. (LinePlot has linear axes, so the logarithm is plotted.)
     public func plot(upTo last: Int) -> LinePlot {
-        var plot = LinePlot(title: "\(problem == "mnist" ? "Fashion-MNIST MLP" : "10-d quadratics"): held-out runs, steps 0-\(last)"
-                            + (last > trainingHorizon ? " (trained on \(trainingHorizon))" : ""),
-                            xLabel: "step", yLabel: "log10 mean loss (95% band)")
-        for m in methods {
+        var plot = LinePlot(title: "\(problem == "mnist" ? "Fashion-MNIST MLP" : "Quadratics"), \(testRuns) held-out runs",
+                            xLabel: last > trainingHorizon ? "step (trained on \(trainingHorizon))" : "step",
+                            yLabel: "log10 mean loss (95% band)")
+        // Within the horizon only the baselines tuned for it; beyond, those tuned for the long run too.
+        for m in methods where last > trainingHorizon || (m.tunedOver ?? 0) <= trainingHorizon {
             let kept = m.curve.prefix(last + 1).prefix { $0.mean != nil }
             let means = kept.map { $0.mean! }, cis = kept.map { $0.ci95 ?? 0 }
             let floor = means.map { $0 * 1e-3 }

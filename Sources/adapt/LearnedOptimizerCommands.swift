@@ -19,8 +19,9 @@ enum LearnedOptimizerCommands {
         try revalidate(config, configURL)
         let name = configURL.deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: command.out ?? "runs/\(name)-seed\(config.seed)")
+        let problems = try problemSource(config, configURL)
         try RunFolder.prepare(folder, config: config.yaml(), resume: command.resume)
-        var run = OptimizerTrainingRun(folder: folder, config: config, problems: try ProblemSource(config))
+        var run = OptimizerTrainingRun(folder: folder, config: config, problems: problems)
         run.metadata = ["problem": config.problem.rawValue, "config": try config.yaml(), "commit": GitCommit.current]
         if command.resume {
             try run.resume()
@@ -48,8 +49,11 @@ enum LearnedOptimizerCommands {
         }
         try revalidate(config, configURL)
         let file = try optimizerFile(command.policies, problem: config.problem)
-        let (phi, _) = try OptimizerFile.load(file, like: config.optimizer)
-        let comparison = Comparison.run(config, problems: try ProblemSource(config), phi: phi, optimizerFile: file.path) { line in
+        let (phi, metadata) = try OptimizerFile.load(file, like: config.optimizer)
+        if let trainedOn = metadata["problem"], trainedOn != config.problem.rawValue, !command.json {
+            SupervisedCommands.log("note: \(file.path) was meta-trained on \(trainedOn), evaluated here on \(config.problem.rawValue)")
+        }
+        let comparison = Comparison.run(config, problems: try problemSource(config, configURL), phi: phi, optimizerFile: file.path) { line in
             if !command.json { SupervisedCommands.log(line) }
         }
         let name = configURL.deletingPathExtension().lastPathComponent
@@ -62,6 +66,13 @@ enum LearnedOptimizerCommands {
         print(comparison.table())
         print("baselines' learning rates: \(comparison.tuning)")
         SupervisedCommands.log("results and plots in \(out.path): comparison.json, \(plots.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", "))")
+    }
+
+    /// The problems, a missing or malformed dataset reported against the config key that names it.
+    static func problemSource(_ config: LearnedOptimizerConfig, _ url: URL) throws -> ProblemSource {
+        do { return try ProblemSource(config) } catch let error as IDXArray.Error {
+            throw ValidationError("\(url.path): key 'mnist.data': \(error) (Debian: apt-get install dataset-fashion-mnist)")
+        }
     }
 
     /// The config with the command's overrides checked again, an error naming the file and key.

@@ -85,6 +85,24 @@ import TestSupport
         #expect(try train() == losses)
     }
 
+    /// A run stopped after 3 trajectories and resumed from its checkpoint ends with the very
+    /// weights of a run of 6 straight.
+    @Test func resumedRunEqualsUninterruptedRun() throws {
+        var config = LearnedOptimizerConfig.defaults
+        (config.unrollSteps, config.truncation, config.quadratic.functionsPerTrajectory) = (10, 5, 4)
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("learned-optimizer-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let problems = try ProblemSource(config)
+        var straight = OptimizerTrainingRun(folder: root.appendingPathComponent("a"), config: config, problems: problems)
+        try straight.train(until: 6)
+        var first = OptimizerTrainingRun(folder: root.appendingPathComponent("b"), config: config, problems: problems)
+        try first.train(until: 3)
+        var resumed = OptimizerTrainingRun(folder: root.appendingPathComponent("b"), config: config, problems: problems)
+        try resumed.resume()
+        try resumed.train(until: 6)
+        #expect(resumed.trainer.phi.tensors.map(\.scalars) == straight.trainer.phi.tensors.map(\.scalars))
+    }
+
     @Test func idxReaderReadsFashionMNIST() throws {
         let folder = FashionMNIST.defaultFolder
         let labels = try IDXArray.read(folder + "/t10k-labels-idx1-ubyte.gz")
