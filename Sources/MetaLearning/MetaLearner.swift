@@ -31,6 +31,8 @@ public struct MetaLearnerSettings: Sendable, Codable, Equatable {
     /// 5 context parameters, inner step size 1, since the context starts at zero and only it moves).
     public var contextSize = 5
     public var contextStepSize: Float = 1
+    /// Meta-LSTM only: the learner's updates on the support set, at training and test alike.
+    public var metaLSTMSteps = 5
 
     public init() {}
 }

@@ -62,6 +62,7 @@ public struct OmniglotConfig: ConfigFile, Equatable {
         try ConfigError.check("checkpointEvery", checkpointEvery, in: 1...100_000_000)
         try learner.check(prefix: "learner")
         try ConfigError.check("evaluation.episodes", evaluation.episodes, in: 1...1_000_000)
+        try ConfigError.check("evaluation.queryShots", evaluation.queryShots, in: 1...1000)
         try ConfigError.check("evaluation.steps", evaluation.steps, in: 0...10_000)
         try ConfigError.checkPositive("evaluation.stepSize", evaluation.stepSize, atMost: 100)
     }
@@ -75,6 +76,8 @@ public enum ClassSplit: String, Codable, Sendable, Equatable {
 /// The classification meta-test protocol.
 public struct ClassificationEvaluation: Codable, Sendable, Equatable {
     public var episodes = 600
+    /// Query examples per class of a test episode.
+    public var queryShots = 15
     public var steps = 3
     public var stepSize: Float = 0.4
     public var seed: UInt64 = 1_000_003
@@ -115,7 +118,7 @@ public enum OmniglotExperiment {
         switch algorithm {
         case .metaLSTM:
             return MetaLSTM(learner: model(config, algorithm: algorithm), learnerNames: config.model.parameterNames(),
-                            steps: config.learner.innerSteps)
+                            steps: config.learner.metaLSTMSteps)
         case .metanet:
             return MetaNetwork(embedding: model(config, algorithm: algorithm), features: config.model.featureCount, ways: config.ways)
         default: return nil
@@ -130,11 +133,14 @@ public enum OmniglotExperiment {
 
     /// Train and test samplers over a loaded folder, split by class with the config's seed, or by
     /// the dataset's `train/` and `test/` folders.
-    public static func samplers(_ config: OmniglotConfig, folder: ImageFolder) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
-        let needed = config.shots + config.queryShots
-        if let thin = folder.images.indices.first(where: { folder.images[$0].count < needed }) {
-            throw ConfigError(file: "", key: "queryShots", message: "an episode needs shots + queryShots = \(needed) images of a class; "
-                              + "\(folder.classNames[thin]) has \(folder.images[thin].count)")
+    public static func samplers(_ config: OmniglotConfig, folder: ImageFolder, testShots: [Int] = []) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        let fewest = folder.images.indices.min { folder.images[$0].count < folder.images[$1].count }
+        for (key, needed) in [("queryShots", config.shots + config.queryShots),
+                              ("evaluation.queryShots", ([config.shots] + testShots).max()! + config.evaluation.queryShots)] {
+            if let thin = fewest, folder.images[thin].count < needed {
+                throw ConfigError(file: "", key: key, message: "an episode needs \(needed) images of a class (shots + \(key)); "
+                                  + "\(folder.classNames[thin]) has \(folder.images[thin].count)")
+            }
         }
         if config.split == .folders {
             let (train, test) = try folder.classes(under: "train", "test")
@@ -150,6 +156,31 @@ public enum OmniglotExperiment {
         return (EpisodeSampler(folder: folder, classes: split.train, rotations: config.rotations),
                 EpisodeSampler(folder: folder, classes: split.test, rotations: config.rotations))
     }
+
+    /// A trained checkpoint as a row of the benchmark table: the episode classifiers classify,
+    /// MAML's family adapts with the config's evaluation steps and step size (accuracy after the last).
+    public static func tableEntry(_ config: OmniglotConfig, algorithm: Method, parameters: Parameters, stepSizes: Parameters?,
+                                  trainingSeconds: Double?) -> FewShotTable.Entry {
+        let anyWays = algorithm.isMetricBased
+        if let classifier = episodeClassifier(config, algorithm: algorithm) {
+            return FewShotTable.Entry(method: algorithm.rawValue, trainedWays: config.ways, anyWays: anyWays, trainingSeconds: trainingSeconds) {
+                classifier.accuracy(of: $0, parameters: parameters)
+            }
+        }
+        let net = model(config, algorithm: algorithm), evaluation = config.evaluation
+        return FewShotTable.Entry(method: algorithm.rawValue, trainedWays: config.ways, anyWays: false, trainingSeconds: trainingSeconds) { task in
+            Evaluation.adaptationValues(model: net, parameters: parameters, stepSizes: stepSizes, tasks: [task], steps: evaluation.steps,
+                                        stepSize: evaluation.stepSize, metric: .accuracy)[0].last!
+        }
+    }
+
+    /// The floor every learner should clear: nearest class mean on raw pixels, nothing trained.
+    public static let pixelCentroidEntry: FewShotTable.Entry = {
+        let classifier = MetricLearner(metric: .prototypes, embedding: FunctionalModel(loss: .crossEntropy) { _, x in x })
+        return FewShotTable.Entry(method: "pixels (nearest centroid)", trainedWays: nil, anyWays: true, trainingSeconds: nil) {
+            classifier.accuracy(of: $0, parameters: Parameters(names: [], tensors: []))
+        }
+    }()
 
     public static func run(_ config: OmniglotConfig, algorithm: Method, sampler: EpisodeSampler, folder: URL) -> TrainingRun {
         var seeder = Xoshiro256(seed: config.seed)
@@ -175,7 +206,7 @@ public enum OmniglotExperiment {
                                 sampler: EpisodeSampler, episodes: Int? = nil, steps: Int? = nil) -> Evaluation.Curve {
         var rng = Xoshiro256(seed: config.evaluation.seed)
         let tasks = (0..<(episodes ?? config.evaluation.episodes)).map { _ in
-            sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.queryShots, using: &rng)
+            sampler.sample(ways: config.ways, shots: config.shots, queryShots: config.evaluation.queryShots, using: &rng)
         }
         if let classifier = episodeClassifier(config, algorithm: algorithm) {
             return Evaluation.summarize(tasks.map { [classifier.accuracy(of: $0, parameters: parameters)] })

@@ -18,17 +18,28 @@ enum Measure {
     /// Prints `report`, with the machine it was measured on (CPU model, BLAS kernel), as pretty
     /// JSON with sorted keys or as aligned "key: value" lines.
     static func print<T: Encodable>(_ report: T, json: Bool) throws {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        guard var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] else { return }
-        object["machine"] = ["cpu": Machine.cpuModel, "blas_kernel": BLAS.kernel, "blas_kernel_choice": BLAS.kernelChoice,
-                             "blas_kernel_verified": BLAS.kernelVerified]
+        let object = try withMachine(report)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-            Swift.print(String(decoding: data, as: UTF8.self))
+            Swift.print(String(decoding: try data(object), as: UTF8.self))
         } else {
             printLines(object, indent: "")
         }
+    }
+
+    /// `report` as the pretty JSON `print` shows, for a results file.
+    static func json<T: Encodable>(_ report: T) throws -> Data { try data(try withMachine(report)) }
+
+    private static func withMachine<T: Encodable>(_ report: T) throws -> [String: Any] {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        guard var object = try JSONSerialization.jsonObject(with: try encoder.encode(report)) as? [String: Any] else { return [:] }
+        object["machine"] = ["cpu": Machine.cpuModel, "blas_kernel": BLAS.kernel, "blas_kernel_choice": BLAS.kernelChoice,
+                             "blas_kernel_verified": BLAS.kernelVerified]
+        return object
+    }
+
+    private static func data(_ object: [String: Any]) throws -> Data {
+        try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 
     private static func printLines(_ object: [String: Any], indent: String) {

@@ -33,12 +33,19 @@ enum OmniglotCommands {
         SupervisedCommands.log(String(format: "%d iterations in %.1f s; policy in %@", run.learner.iteration, run.elapsed, folder.path))
     }
 
+    /// One checkpoint (a policy file or a run folder), or every checkpoint of a folder (default
+    /// policies/<config name>/) as the benchmark table.
     static func evaluate(_ command: HeldOutOptions, dataset: DatasetOptions, configURL: URL) throws {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.evaluation.seed = seed }
-        guard let policies = command.policies else { throw ValidationError("--policies: a run folder or a policy file") }
-        var url = URL(fileURLWithPath: policies)
-        if !url.path.hasSuffix(".safetensors") { url.appendPathComponent("policy.safetensors") }
+        let name = configURL.deletingPathExtension().lastPathComponent
+        var url = URL(fileURLWithPath: command.policies ?? "policies/\(name)")
+        if !url.path.hasSuffix(".safetensors") {
+            if !FileManager.default.fileExists(atPath: url.appendingPathComponent("policy.safetensors").path) {
+                return try FewShotTableCommand.evaluate(command, config: config, dataset: dataset, configURL: configURL, folder: url)
+            }
+            url.appendPathComponent("policy.safetensors")
+        }
         let policy = try SinusoidExperiment.loadPolicy(url)
         try SinusoidExperiment.requireShapes(policy, of: OmniglotExperiment.initialParameters(config, algorithm: policy.algorithm), path: url.path)
         let data = try dataFolder(dataset.data ?? config.data)
@@ -51,8 +58,8 @@ enum OmniglotCommands {
     }
 
     /// The train and test samplers; a config that does not fit the dataset is an error naming the file.
-    static func samplers(_ config: OmniglotConfig, _ images: ImageFolder, configURL: URL) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
-        do { return try OmniglotExperiment.samplers(config, folder: images) } catch let error as ConfigError where error.file.isEmpty {
+    static func samplers(_ config: OmniglotConfig, _ images: ImageFolder, configURL: URL, testShots: [Int] = []) throws -> (train: EpisodeSampler, test: EpisodeSampler) {
+        do { return try OmniglotExperiment.samplers(config, folder: images, testShots: testShots) } catch let error as ConfigError where error.file.isEmpty {
             throw ConfigError(file: configURL.path, key: error.key, message: error.message)
         }
     }

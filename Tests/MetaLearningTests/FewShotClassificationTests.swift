@@ -157,6 +157,7 @@ import TestSupport
         config.queryShots = 3
         config.learner.metaBatchSize = 4
         config.learner.metaStepSize = 0.003
+        config.evaluation.queryShots = 3
         let (train, test) = try OmniglotExperiment.samplers(config, folder: try ImageFolder.load(root, size: 14))
         return (config, train, test)
     }

@@ -100,7 +100,7 @@ import TestSupport
 
     @Test(arguments: [Method.metaLSTM, .metanet]) func episodicTrainingBeatsChance(method: Method) throws {
         var (config, train, test) = try FewShotClassificationTests.smallExperiment()
-        config.learner.innerSteps = 3
+        config.learner.metaLSTMSteps = 3
         var learner = OmniglotExperiment.learner(config, algorithm: method)
         var rng = Xoshiro256(seed: 5)
         var losses: [Float] = []

@@ -1,0 +1,101 @@
+import Experiments
+import Foundation
+import NN
+import Parallel
+
+/// The few-shot benchmark's comparison: every method's test accuracy at N-way K-shot settings
+/// (5/20-way, 1/5-shot), on the same seeded test episodes for all (paired), with 95% intervals,
+/// its training time and its meta-test time per task.
+public struct FewShotTable: Sendable, Codable {
+    public struct Setting: Sendable, Codable, Hashable {
+        public var ways: Int
+        public var shots: Int
+        public init(ways: Int, shots: Int) { self.ways = ways; self.shots = shots }
+        public var label: String { "\(ways)-way \(shots)-shot" }
+        /// The table's columns, as the papers report Omniglot.
+        public static let standard = [Setting(ways: 5, shots: 1), Setting(ways: 5, shots: 5), Setting(ways: 20, shots: 1), Setting(ways: 20, shots: 5)]
+    }
+
+    /// One method's result at one setting.
+    public struct Cell: Sendable, Codable {
+        public var accuracy: Double
+        public var ci95: Double
+        /// Mean wall-clock seconds to adapt to one task and classify its queries, on one core.
+        public var testSecondsPerTask: Double
+    }
+
+    public struct Row: Sendable, Codable {
+        public var method: String
+        /// The ways it was trained at (nil: trains nothing, e.g. the raw-pixel baseline).
+        public var trainedWays: Int?
+        public var trainingSeconds: Double?
+        /// One per setting; nil where the model cannot classify that many ways (a linear head of
+        /// another size).
+        public var cells: [Cell?]
+    }
+
+    /// A classifier to tabulate: its accuracy on one episode, and which settings it can classify.
+    public struct Entry: Sendable {
+        public var method: String
+        public var trainedWays: Int?
+        /// Whether its model classifies any number of ways (metric learners, raw pixels).
+        public var anyWays: Bool
+        public var trainingSeconds: Double?
+        public var accuracy: @Sendable (FewShotTask) -> Float
+
+        public init(method: String, trainedWays: Int?, anyWays: Bool, trainingSeconds: Double?, accuracy: @escaping @Sendable (FewShotTask) -> Float) {
+            self.method = method
+            self.trainedWays = trainedWays
+            self.anyWays = anyWays
+            self.trainingSeconds = trainingSeconds
+            self.accuracy = accuracy
+        }
+
+        func classifies(_ setting: Setting) -> Bool { anyWays || trainedWays == setting.ways }
+    }
+
+    public var settings: [Setting]
+    public var episodes: Int
+    public var queryShots: Int
+    public var rows: [Row]
+
+    /// Evaluates every entry on `episodes` test episodes of each setting, drawn from `sampler`
+    /// with `seed` (the same episodes for every entry), over `workers` threads.
+    public static func evaluate(_ entries: [Entry], settings: [Setting] = Setting.standard, sampler: EpisodeSampler,
+                                episodes: Int, queryShots: Int, seed: UInt64, workers: Int,
+                                progress: (String) -> Void = { _ in }) -> FewShotTable {
+        var cells = [[Cell?]](repeating: [Cell?](repeating: nil, count: settings.count), count: entries.count)
+        for (s, setting) in settings.enumerated() {
+            var rng = Xoshiro256(seed: seed &+ UInt64(s))
+            let tasks = (0..<episodes).map { _ in sampler.sample(ways: setting.ways, shots: setting.shots, queryShots: queryShots, using: &rng) }
+            for (e, entry) in entries.enumerated() where entry.classifies(setting) {
+                let results = parallelMap(tasks.count, workers: workers) { i, _ in
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    let accuracy = entry.accuracy(tasks[i])
+                    return (Double(accuracy), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                }
+                let (mean, ci95) = Statistics.meanAndInterval(results.map(\.0))
+                cells[e][s] = Cell(accuracy: mean, ci95: ci95, testSecondsPerTask: results.map(\.1).reduce(0, +) / Double(results.count))
+                progress(String(format: "%@ %@: %.2f ± %.2f%%", setting.label, entry.method, 100 * mean, 100 * ci95))
+            }
+        }
+        let rows = entries.enumerated().map { e, entry in
+            Row(method: entry.method, trainedWays: entry.trainedWays, trainingSeconds: entry.trainingSeconds, cells: cells[e])
+        }
+        return FewShotTable(settings: settings, episodes: episodes, queryShots: queryShots, rows: rows)
+    }
+
+    /// The table as Markdown: accuracy ± 95% interval (percent) per setting, then the times.
+    public var markdown: String {
+        var lines = ["| method | trained at | " + settings.map(\.label).joined(separator: " | ") + " | training | meta-test per task |",
+                     "|---|---|" + String(repeating: "---|", count: settings.count) + "---|---|"]
+        for row in rows {
+            let cells = row.cells.map { $0.map { String(format: "%.1f ± %.1f", 100 * $0.accuracy, 100 * $0.ci95) } ?? "—" }
+            let training = row.trainingSeconds.map { String(format: "%.1f min", $0 / 60) } ?? "—"
+            let times = row.cells.compactMap { $0?.testSecondsPerTask }
+            let test = times.isEmpty ? "—" : String(format: "%.0f–%.0f ms", 1000 * times.min()!, 1000 * times.max()!)
+            lines.append("| \(row.method) | \(row.trainedWays.map { "\($0)-way" } ?? "—") | " + cells.joined(separator: " | ") + " | \(training) | \(test) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
