@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the shipped few-shot checkpoints of the glyph benchmark, policies/glyphs/<method>.safetensors
-# and <method>-progress.csv, from envs/experiments/glyphs.yaml (one config for every method).
+# and <method>-progress.csv, from envs/experiments/glyphs.yaml (one config for every method;
+# matching-fce is matching networks with full-context embeddings, glyphs-matching-fce.yaml).
 # Usage: scripts/train-glyphs.sh [method ...]   (default: all, in the table's order)
 # Builds the benchmark first if data/glyphs is missing. An interrupted run resumes from its last
 # checkpoint (runs/glyphs-<method>/) when the script is run again.
@@ -12,16 +13,17 @@ adapt=${ADAPT:-.build/release/adapt}
 
 # Adam steps of 4 episodes each, per method: about the same wall-clock budget for the metric
 # learners and MAML's family; relation networks learn slowest, the meta-LSTM costs most per step.
-declare -A iterations=([protonet]=300 [matching]=200 [relation]=300 [siamese]=200 [meta-lstm]=100
+declare -A iterations=([protonet]=300 [matching]=200 [matching-fce]=200 [relation]=300 [siamese]=200 [meta-lstm]=100
                        [metanet]=200 [maml]=200 [fomaml]=200 [reptile]=200)
 methods=("$@")
-[ ${#methods[@]} -gt 0 ] || methods=(protonet matching relation siamese meta-lstm metanet maml fomaml reptile)
+[ ${#methods[@]} -gt 0 ] || methods=(protonet matching matching-fce relation siamese meta-lstm metanet maml fomaml reptile)
 
 for method in "${methods[@]}"; do
     [ -n "${iterations[$method]:-}" ] || { echo "unknown method '$method' (${!iterations[*]})" >&2; exit 2; }
-    run=runs/glyphs-$method
+    run=runs/glyphs-$method config=envs/experiments/glyphs.yaml algorithm=$method
+    [ "$method" = matching-fce ] && config=envs/experiments/glyphs-matching-fce.yaml algorithm=matching
     resume=(); [ -f "$run/progress.csv" ] && resume=(--resume)
-    "$adapt" train --config envs/experiments/glyphs.yaml --algo "$method" --iterations "${iterations[$method]}" \
+    "$adapt" train --config "$config" --algo "$algorithm" --iterations "${iterations[$method]}" \
         --out "$run" --quiet "${resume[@]}"
     mkdir -p policies/glyphs
     cp "$run/policy.safetensors" "policies/glyphs/$method.safetensors"

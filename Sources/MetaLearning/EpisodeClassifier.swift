@@ -20,21 +20,31 @@ extension EpisodeClassifier {
     }
 }
 
-/// A metric classifier on a learned embedding.
+/// A metric classifier on a learned embedding, optionally re-read in the support set's context
+/// (matching networks' full-context embeddings).
 public struct MetricLearner: EpisodeClassifier {
     public let metric: MetricClassifier
     public let embedding: FunctionalModel
+    public let fullContext: FullContextEmbedding?
 
-    public init(metric: MetricClassifier, embedding: FunctionalModel) {
+    public init(metric: MetricClassifier, embedding: FunctionalModel, fullContext: FullContextEmbedding? = nil) {
         self.metric = metric
         self.embedding = embedding
+        self.fullContext = fullContext
+    }
+
+    func embedded(_ task: FewShotTask, _ parameters: Parameters) -> (support: Tensor, queries: Tensor) {
+        let plain = metric.embedded(task, embedding: embedding, parameters: parameters)
+        return fullContext?.apply(support: plain.support, queries: plain.queries, parameters: parameters) ?? plain
     }
 
     public func logits(of task: FewShotTask, parameters: Parameters) -> Tensor {
-        metric.logits(of: task, embedding: embedding, parameters: parameters)
+        let (support, queries) = embedded(task, parameters)
+        return metric.logits(support: support, labels: task.supportTargets, queries: queries, parameters: parameters)
     }
 
     public func loss(of task: FewShotTask, parameters: Parameters) -> Tensor {
-        metric.loss(of: task, embedding: embedding, parameters: parameters)
+        let (support, queries) = embedded(task, parameters)
+        return metric.loss(support: support, labels: task.supportTargets, queries: queries, targets: task.queryTargets, parameters: parameters)
     }
 }

@@ -33,6 +33,8 @@ public struct MetaLearnerSettings: Sendable, Codable, Equatable {
     public var contextStepSize: Float = 1
     /// Meta-LSTM only: the learner's updates on the support set, at training and test alike.
     public var metaLSTMSteps = 5
+    /// Matching networks only: the full-context embeddings' attention steps K (0: without them).
+    public var fullContextSteps = 0
 
     public init() {}
 }

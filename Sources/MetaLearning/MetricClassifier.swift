@@ -138,16 +138,4 @@ public enum MetricClassifier: Sendable {
         let flat = all.reshaped([all.shape[0], all.count / all.shape[0]])
         return (flat.sliced(axis: 0, 0..<supportCount), flat.sliced(axis: 0, supportCount..<flat.shape[0]))
     }
-
-    /// One episode's query scores.
-    public func logits(of task: FewShotTask, embedding: FunctionalModel, parameters: Parameters) -> Tensor {
-        let (support, queries) = embedded(task, embedding: embedding, parameters: parameters)
-        return logits(support: support, labels: task.supportTargets, queries: queries, parameters: parameters)
-    }
-
-    /// The episode's training loss.
-    public func loss(of task: FewShotTask, embedding: FunctionalModel, parameters: Parameters) -> Tensor {
-        let (support, queries) = embedded(task, embedding: embedding, parameters: parameters)
-        return loss(support: support, labels: task.supportTargets, queries: queries, targets: task.queryTargets, parameters: parameters)
-    }
 }

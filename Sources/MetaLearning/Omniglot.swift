@@ -104,7 +104,10 @@ public enum OmniglotExperiment {
     public static func initialParameters(_ config: OmniglotConfig, algorithm: Method) -> Parameters {
         var rng = Xoshiro256(seed: config.seed)
         let net = config.model.initialParameters(head: !usesEmbedding(algorithm), using: &rng)
-        if let metric = MetricClassifier(algorithm) { return net.appending(metric.headParameters(features: config.model.featureCount, using: &rng)) }
+        if let metric = MetricClassifier(algorithm) {
+            let head = net.appending(metric.headParameters(features: config.model.featureCount, using: &rng))
+            return fullContext(config, algorithm: algorithm).map { head.appending($0.initialParameters(using: &rng)) } ?? head
+        }
         switch algorithm {
         case .metaLSTM: return net.appending(MetaLSTM.parameters(using: &rng))
         case .metanet: return net.appending(MetaNetwork.parameters(features: config.model.featureCount, ways: config.ways, using: &rng))
@@ -112,9 +115,17 @@ public enum OmniglotExperiment {
         }
     }
 
+    /// Matching networks' full-context embeddings, when the config asks for them.
+    static func fullContext(_ config: OmniglotConfig, algorithm: Method) -> FullContextEmbedding? {
+        guard algorithm == .matching, config.learner.fullContextSteps > 0 else { return nil }
+        return FullContextEmbedding(features: config.model.featureCount, steps: config.learner.fullContextSteps)
+    }
+
     /// The whole-episode classifier of `algorithm`, if it has one.
     public static func episodeClassifier(_ config: OmniglotConfig, algorithm: Method) -> EpisodeClassifier? {
-        if let metric = MetricClassifier(algorithm) { return MetricLearner(metric: metric, embedding: model(config, algorithm: algorithm)) }
+        if let metric = MetricClassifier(algorithm) {
+            return MetricLearner(metric: metric, embedding: model(config, algorithm: algorithm), fullContext: fullContext(config, algorithm: algorithm))
+        }
         switch algorithm {
         case .metaLSTM:
             return MetaLSTM(learner: model(config, algorithm: algorithm), learnerNames: config.model.parameterNames(),
@@ -159,16 +170,16 @@ public enum OmniglotExperiment {
 
     /// A trained checkpoint as a row of the benchmark table: the episode classifiers classify,
     /// MAML's family adapts with the config's evaluation steps and step size (accuracy after the last).
-    public static func tableEntry(_ config: OmniglotConfig, algorithm: Method, parameters: Parameters, stepSizes: Parameters?,
+    public static func tableEntry(_ config: OmniglotConfig, name: String? = nil, algorithm: Method, parameters: Parameters, stepSizes: Parameters?,
                                   trainingSeconds: Double?) -> FewShotTable.Entry {
-        let anyWays = algorithm.isMetricBased
+        let name = name ?? algorithm.rawValue
         if let classifier = episodeClassifier(config, algorithm: algorithm) {
-            return FewShotTable.Entry(method: algorithm.rawValue, trainedWays: config.ways, anyWays: anyWays, trainingSeconds: trainingSeconds) {
+            return FewShotTable.Entry(method: name, trainedWays: config.ways, anyWays: algorithm.isMetricBased, trainingSeconds: trainingSeconds) {
                 classifier.accuracy(of: $0, parameters: parameters)
             }
         }
         let net = model(config, algorithm: algorithm), evaluation = config.evaluation
-        return FewShotTable.Entry(method: algorithm.rawValue, trainedWays: config.ways, anyWays: false, trainingSeconds: trainingSeconds) { task in
+        return FewShotTable.Entry(method: name, trainedWays: config.ways, anyWays: false, trainingSeconds: trainingSeconds) { task in
             Evaluation.adaptationValues(model: net, parameters: parameters, stepSizes: stepSizes, tasks: [task], steps: evaluation.steps,
                                         stepSize: evaluation.stepSize, metric: .accuracy)[0].last!
         }
@@ -191,6 +202,7 @@ public enum OmniglotExperiment {
             "inner_steps": String(config.learner.innerSteps), "inner_step_size": String(config.learner.innerStepSize),
             "meta_batch_size": String(config.learner.metaBatchSize), "meta_step_size": String(config.learner.metaStepSize),
             "image_size": String(config.imageSize), "filters": String(config.filters), "blocks": String(config.blocks),
+            "meta_lstm_steps": String(config.learner.metaLSTMSteps), "full_context_steps": String(config.learner.fullContextSteps),
         ]
         return TrainingRun(folder: folder, learner: learner(config, algorithm: algorithm), rng: seeder.split(1),
                            metadata: metadata, checkpointEvery: config.checkpointEvery) { rng in

@@ -197,5 +197,6 @@ extension MetaLearnerSettings {
         try ConfigError.check("\(prefix).contextSize", contextSize, in: 1...1024)
         try ConfigError.check("\(prefix).contextStepSize", contextStepSize, in: 0...1000)
         try ConfigError.check("\(prefix).metaLSTMSteps", metaLSTMSteps, in: 1...1000)
+        try ConfigError.check("\(prefix).fullContextSteps", fullContextSteps, in: 0...100)
     }
 }

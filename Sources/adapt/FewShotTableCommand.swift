@@ -46,11 +46,15 @@ enum FewShotTableCommand {
             (Method.allCases.firstIndex(of: a.algorithm)!, a.name) < (Method.allCases.firstIndex(of: b.algorithm)!, b.name)
         }
         return try zip(policies, policies.map { folder.appendingPathComponent("\($0.name).safetensors") }).map { policy, url in
+            // The settings a checkpoint was trained with that shape its model.
             var trained = config
             if let ways = policy.metadata["ways"].flatMap(Int.init) { trained.ways = ways }
+            if let steps = policy.metadata["meta_lstm_steps"].flatMap(Int.init) { trained.learner.metaLSTMSteps = steps }
+            if let steps = policy.metadata["full_context_steps"].flatMap(Int.init) { trained.learner.fullContextSteps = steps }
+            try trained.validate()
             try SinusoidExperiment.requireShapes(policy, of: OmniglotExperiment.initialParameters(trained, algorithm: policy.algorithm), path: url.path)
             let progress = url.deletingPathExtension().path + "-progress.csv"
-            return OmniglotExperiment.tableEntry(trained, algorithm: policy.algorithm, parameters: policy.parameters, stepSizes: policy.stepSizes,
+            return OmniglotExperiment.tableEntry(trained, name: policy.name, algorithm: policy.algorithm, parameters: policy.parameters, stepSizes: policy.stepSizes,
                                                  trainingSeconds: lastWallClock(progress))
         }
     }

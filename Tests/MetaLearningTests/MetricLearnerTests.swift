@@ -35,6 +35,19 @@ import TestSupport
         #expect(max(logits, loss) < (classifier == .relation ? 5e-3 : 2e-3), "\(classifier), order \(order): logits \(logits), loss \(loss)")
     }
 
+    /// Full-context embeddings: both outputs, through both LSTMs and the attention steps, to second order.
+    @Test(arguments: [1, 2]) func fullContextEmbeddingsMatchFiniteDifferences(order: Int) {
+        var rng = Xoshiro256(seed: 12)
+        let fce = FullContextEmbedding(features: 3, steps: 2)
+        let p = fce.initialParameters(using: &rng)
+        let support = Tensor.randomNormal([3, 3], using: &rng), queries = Tensor.randomNormal([2, 3], using: &rng)
+        let error = GradientCheck.maxError(order: order, { t in
+            let (g, f) = fce.apply(support: t[0], queries: t[1], parameters: Parameters(names: p.names, tensors: Array(t[2...])))
+            return (g * g).sum() + (f * f.tanh()).sum()
+        }, at: [support, queries] + p.tensors)
+        #expect(error < 3e-3, "FCE order \(order): \(error)")
+    }
+
     /// Relation: a pair's score is the MLP on [summed class embeddings, query], by hand.
     @Test func relationScoresTheConcatenatedPair() {
         var rng = Xoshiro256(seed: 8)
@@ -95,5 +108,16 @@ import TestSupport
         #expect(losses.suffix(5).reduce(0, +) < losses.prefix(5).reduce(0, +), "\(losses)")
         let trained = OmniglotExperiment.evaluate(config, algorithm: method, parameters: learner.parameters, sampler: test, episodes: 60)
         #expect(trained.mean.count == 1 && trained.mean[0] > 0.6, "\(method) accuracy \(trained.mean[0]) (chance 0.2)")
+    }
+
+    @Test func matchingWithFullContextEmbeddingsTrains() throws {
+        var (config, train, test) = try FewShotClassificationTests.smallExperiment()
+        config.learner.fullContextSteps = 2
+        var learner = OmniglotExperiment.learner(config, algorithm: .matching)
+        #expect(learner.parameters.names.contains("fce.read.inputWeight"))
+        var rng = Xoshiro256(seed: 5)
+        for _ in 0..<100 { learner.step(on: (0..<4).map { _ in train.sample(ways: 5, shots: 1, queryShots: 3, using: &rng) }) }
+        let trained = OmniglotExperiment.evaluate(config, algorithm: .matching, parameters: learner.parameters, sampler: test, episodes: 60)
+        #expect(trained.mean[0] > 0.6, "matching with FCE: accuracy \(trained.mean[0]) (chance 0.2)")
     }
 }
