@@ -18,6 +18,29 @@ public struct Comparison: Codable, Sendable {
         public var diverged: Int
     }
 
+    /// Summaries at every step, stored as columns of numbers rounded to 5 significant digits
+    /// (a JSON file of a few hundred kilobytes rather than megabytes of objects).
+    public struct Curve: Codable, Sendable {
+        public var mean: [Double?]
+        public var ci95: [Double?]
+        public var median: [Double?]
+        public var diverged: [Int]
+
+        init(_ summaries: [Summary]) {
+            func rounded(_ x: Double?) -> Double? { x.map { Double(String(format: "%.5g", $0))! } }
+            mean = summaries.map { rounded($0.mean) }
+            ci95 = summaries.map { rounded($0.ci95) }
+            median = summaries.map { rounded($0.median) }
+            diverged = summaries.map(\.diverged)
+        }
+
+        public var count: Int { diverged.count }
+        public subscript(step: Int) -> Summary {
+            Summary(mean: mean[step], ci95: ci95[step], median: median[step], diverged: diverged[step])
+        }
+        public var summaries: [Summary] { (0..<count).map { self[$0] } }
+    }
+
     public struct Method: Codable, Sendable {
         public var name: String
         /// The chosen learning rate (baselines), and the steps 1…tunedOver whose mean loss it minimised.
@@ -26,7 +49,7 @@ public struct Comparison: Codable, Sendable {
         /// Validation score of every learning rate tried: mean loss over steps 1…horizon (nil: diverged).
         public var validation: [String: Double?]?
         /// Summaries at steps 0…steps.
-        public var curve: [Summary]
+        public var curve: Curve
         /// Each run's mean loss over steps 1…trainingHorizon (the meta-training objective), summarised.
         public var horizonMean: Summary
         public var wallSeconds: Double
@@ -68,7 +91,7 @@ public struct Comparison: Codable, Sendable {
         var perRun: [[[Float]]] = []  // per method: [run][step]
         func add(_ name: String, rate: Float?, scores: [String: Double?]?, tunedOver: Int?, _ body: (any Optimizee) -> [[Float]]) {
             let (losses, seconds) = timed { runs(test, body) }
-            methods.append(Method(name: name, learningRate: rate, tunedOver: tunedOver, validation: scores, curve: summaries(losses),
+            methods.append(Method(name: name, learningRate: rate, tunedOver: tunedOver, validation: scores, curve: Curve(summaries(losses)),
                                   horizonMean: summary(losses.map { meanOverHorizon([$0], horizon: horizon) }), wallSeconds: seconds))
             perRun.append(losses)
             log(String(format: "%@: %d runs × %d steps in %.1f s", name, losses.count, e.steps, seconds))

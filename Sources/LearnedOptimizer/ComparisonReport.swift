@@ -11,14 +11,14 @@ extension Comparison {
             return String(format: "%.4g ± %.2g (median %.3g)", mean, ci, s.median ?? .nan)
         }
         var lines = ["\(problem): mean loss ± 95% interval over \(testRuns) held-out runs (Student t); trained on \(trainingHorizon)-step horizons",
-                     "", "| method | learning rate | mean over steps 1–\(trainingHorizon) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
+                     "", "| method | learning rate | mean over steps 1–\(Swift.min(trainingHorizon, steps)) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
                      "|---|---|---|" + horizons.map { _ in "---|" }.joined()]
         for m in methods {
             lines.append("| \(m.name) | \(m.learningRate.map { String(format: "%g", $0) } ?? "—") | \(cell(m.horizonMean)) | "
                          + horizons.map { cell(m.curve[$0]) }.joined(separator: " | ") + " |")
         }
         let columns: [Int?] = [nil] + horizons
-        lines += ["", "| learned − baseline, same runs | mean over steps 1–\(trainingHorizon) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
+        lines += ["", "| learned − baseline, same runs | mean over steps 1–\(Swift.min(trainingHorizon, steps)) | " + horizons.map { "step \($0)" }.joined(separator: " | ") + " |",
                   "|---|---|" + horizons.map { _ in "---|" }.joined()]
         for baseline in methods.dropFirst().map(\.name) {
             let cells = columns.map { step -> String in
@@ -40,7 +40,7 @@ extension Comparison {
                             yLabel: "log10 mean loss (95% band)")
         // Within the horizon only the baselines tuned for it; beyond, those tuned for the long run too.
         for m in methods where last > trainingHorizon || (m.tunedOver ?? 0) <= trainingHorizon {
-            let kept = m.curve.prefix(last + 1).prefix { $0.mean != nil }
+            let kept = m.curve.summaries.prefix(last + 1).prefix { $0.mean != nil }
             let means = kept.map { $0.mean! }, cis = kept.map { $0.ci95 ?? 0 }
             let floor = means.map { $0 * 1e-3 }
             plot.add(.init(label: m.name + (m.learningRate.map { String(format: " lr %g", $0) } ?? ""),

@@ -59,7 +59,10 @@ enum LearnedOptimizerCommands {
         let name = configURL.deletingPathExtension().lastPathComponent
         let out = URL(fileURLWithPath: command.out ?? "runs/eval-\(name)")
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-        let json = try MetaRLCommands.encodeJSON(comparison)
+        // Compact: thousands of per-step numbers, one per line, would make megabytes.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(comparison), as: UTF8.self)
         try json.write(to: out.appendingPathComponent("comparison.json"), atomically: true, encoding: .utf8)
         let plots = try comparison.writePlots(to: out)
         if command.json { return print(json) }
