@@ -5,7 +5,7 @@ import NN
 /// (weights shared across coordinates, memory per coordinate), so one small network optimizes
 /// problems of any size and is invariant to the order of the coordinates:
 ///
-///     x_t = preprocess(∇f(θ_t))             [n, 2]   (Appendix A, `GradientInput`)
+///     x_t = preprocess(∇f(θ_t))             [n, 2]   (Appendix A, `NN.GradientPreprocessing`)
 ///     h¹, c¹ = LSTM₁(x_t, state¹)            [n, hidden]
 ///     h², c² = LSTM₂(h¹, state²)             [n, hidden]
 ///     g_t = outputScale · (h² W + b)         [n]      (the paper scales by 0.1)
@@ -48,7 +48,7 @@ public struct LSTMOptimizer: Sendable, Equatable {
 
     /// One optimizer step: the gradient [n] and memory → the update [n] added to θ, and the memory.
     public func step(gradient: Tensor, _ state: State, _ phi: Parameters) -> (update: Tensor, state: State) {
-        var x = GradientInput.preprocessed(gradient, p: preprocessingP)
+        var x = GradientPreprocessing.apply(gradient, p: preprocessingP)
         var next = state
         for (l, layer) in layers.enumerated() {
             next.layers[l] = layer.step(x, state.layers[l], phi)

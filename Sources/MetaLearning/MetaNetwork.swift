@@ -5,7 +5,7 @@ import NN
 /// example, from its loss gradient — the paper's meta information — by a meta-learner network G:
 ///
 ///     ∇_i = ∂ℓ(u_i W + b, y_i) / ∂W = u_iᵀ (softmax(u_i W + b) − y_i)     (closed form)
-///     W*_i = G(∇_i)                           coordinatewise MLP on the preprocessed gradient
+///     W*_i = G(∇_i)                           coordinatewise MLP, one gradient value → one weight
 ///     W*(q) = Σ_i softmax_i(cos(u_q, u_i)) W*_i                memory read keyed by embeddings
 ///     logits(q) = u_q W + b + u_q W*(q)                        layer augmentation, slow + fast
 ///
@@ -28,13 +28,16 @@ public struct MetaNetwork: EpisodeClassifier {
         self.ways = ways
     }
 
-    /// Slow output weights (Glorot) and the generator G: 2 → 20 → 1, tanh between (smooth, so its
-    /// second derivatives, which meta-training takes, are defined everywhere).
+    /// Slow output weights (Glorot) and the generator G: 1 → 20 → 1, tanh between (smooth, so its
+    /// second derivatives, which meta-training takes, are defined everywhere). G reads the raw
+    /// gradient: u_i(p_i − y_i) is of order one, and the map G needs is close to −c·∇ (fast weights
+    /// that point each class at its examples), which a log-magnitude-and-sign input hides (trained
+    /// on that input, MetaNet stayed at chance on the glyphs).
     public static func parameters<G: RandomNumberGenerator>(features: Int, ways: Int, using rng: inout G) -> Parameters {
         Parameters(names: ["slow.weight", "slow.bias", "generator.layer1.weight", "generator.layer1.bias",
                            "generator.layer2.weight", "generator.layer2.bias"].map { prefix + $0 },
                    tensors: [Initializer.glorotUniform.weight(fanIn: features, fanOut: ways, using: &rng), Tensor.zeros([ways]),
-                             Initializer.glorotUniform.weight(fanIn: 2, fanOut: generatorHidden, using: &rng), Tensor.zeros([generatorHidden]),
+                             Initializer.glorotUniform.weight(fanIn: 1, fanOut: generatorHidden, using: &rng), Tensor.zeros([generatorHidden]),
                              Initializer.glorotUniform.weight(fanIn: generatorHidden, fanOut: 1, using: &rng), Tensor.zeros([1])])
     }
 
@@ -59,7 +62,7 @@ public struct MetaNetwork: EpisodeClassifier {
 
     /// G, coordinatewise: each gradient value → one fast weight, [count].
     func generate(_ gradient: Tensor, _ p: Parameters) -> Tensor {
-        let hidden = Tensor.affine(GradientPreprocessing.apply(gradient), p[Self.prefix + "generator.layer1.weight"],
+        let hidden = Tensor.affine(gradient.reshaped([gradient.count, 1]), p[Self.prefix + "generator.layer1.weight"],
                                    p[Self.prefix + "generator.layer1.bias"]).tanh()
         return Tensor.affine(hidden, p[Self.prefix + "generator.layer2.weight"], p[Self.prefix + "generator.layer2.bias"]).reshaped([gradient.count])
     }

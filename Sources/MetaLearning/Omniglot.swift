@@ -169,7 +169,7 @@ public enum OmniglotExperiment {
     }
 
     /// A trained checkpoint as a row of the benchmark table: the episode classifiers classify,
-    /// MAML's family adapts with the config's evaluation steps and step size (accuracy after the last).
+    /// MAML's family adapts with the steps and step size it was trained with (accuracy after the last).
     public static func tableEntry(_ config: OmniglotConfig, name: String? = nil, algorithm: Method, parameters: Parameters, stepSizes: Parameters?,
                                   trainingSeconds: Double?) -> FewShotTable.Entry {
         let name = name ?? algorithm.rawValue
@@ -178,10 +178,11 @@ public enum OmniglotExperiment {
                 classifier.accuracy(of: $0, parameters: parameters)
             }
         }
-        let net = model(config, algorithm: algorithm), evaluation = config.evaluation
+        // Adapted at test as in training: MAML's inner steps, Reptile's (on the support set alone).
+        let net = model(config, algorithm: algorithm), inner = learner(config, algorithm: algorithm).trainingAdaptation
         return FewShotTable.Entry(method: name, trainedWays: config.ways, anyWays: false, trainingSeconds: trainingSeconds) { task in
-            Evaluation.adaptationValues(model: net, parameters: parameters, stepSizes: stepSizes, tasks: [task], steps: evaluation.steps,
-                                        stepSize: evaluation.stepSize, metric: .accuracy)[0].last!
+            Evaluation.adaptationValues(model: net, parameters: parameters, stepSizes: stepSizes, tasks: [task], steps: inner.steps,
+                                        stepSize: inner.stepSize, metric: .accuracy)[0].last!
         }
     }
 

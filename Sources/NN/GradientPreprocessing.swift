@@ -1,26 +1,32 @@
 import Foundation
 
-/// The input scaling of learned optimisers (Andrychowicz et al. 2016, Appendix A), used by the
-/// meta-LSTM of Ravi & Larochelle 2017 and by Meta Networks too: gradients and losses span many
-/// orders of magnitude, so each value x becomes two,
+/// The input scaling of learned optimisers (Andrychowicz et al. 2016, Appendix A), used by their
+/// coordinatewise LSTM optimiser and by the meta-LSTM of Ravi & Larochelle 2017: gradients and
+/// losses span many orders of magnitude, which an LSTM cannot read directly, so each value x
+/// becomes two of order one, magnitude and sign apart:
 ///
 ///     (log|x| / p, sign x)   if |x| ≥ e^−p
-///     (−1, e^p · x)          otherwise,
+///     (−1, e^p · x)          otherwise,            p = 10 in the paper.
 ///
-/// with p = 10: magnitude and sign apart, both of order one.
+/// Both learners feed it gradients they treat as constants (the papers drop second derivatives),
+/// so it works on plain numbers and records nothing.
 public enum GradientPreprocessing {
-    public static let p: Float = 10
-
-    /// Values [n] (any shape, read flat) → [n, 2]. Differentiable in x, away from the threshold
-    /// (the branch taken is a constant of the graph).
-    public static func apply(_ x: Tensor) -> Tensor {
-        let flat = x.reshaped([x.count, 1])
-        let threshold = Float(Foundation.exp(-Double(p)))
-        let large = Tensor(shape: flat.shape, scalars: flat.scalars.map { abs($0) >= threshold ? 1 : 0 })
-        let sign = Tensor(shape: flat.shape, scalars: flat.scalars.map { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) })
-        // |x| + (1 − large) keeps the logarithm's argument ≥ 1 on the branch not taken.
-        let magnitude = large * ((flat.abs() + (1 - large)).log() / p) + (large - 1)
-        let scaled = large * sign + (1 - large) * (Float(Foundation.exp(Double(p))) * flat)
-        return Tensor.concatenate([magnitude, scaled], axis: 1)
+    /// Values [n] (any shape, read flat) → [n, 2], one row per value.
+    public static func apply(_ x: Tensor, p: Float = 10) -> Tensor {
+        let threshold = Foundation.exp(-p), scale = Foundation.exp(p)
+        var rows = [Float](repeating: 0, count: 2 * x.count)
+        x.withUnsafeBufferPointer { g in
+            for i in 0..<g.count {
+                let magnitude = Swift.abs(g[i])
+                if magnitude >= threshold {
+                    rows[2 * i] = Foundation.log(magnitude) / p
+                    rows[2 * i + 1] = g[i] > 0 ? 1 : (g[i] < 0 ? -1 : 0)
+                } else {
+                    rows[2 * i] = -1
+                    rows[2 * i + 1] = scale * g[i]
+                }
+            }
+        }
+        return Tensor(shape: [x.count, 2], scalars: rows)
     }
 }

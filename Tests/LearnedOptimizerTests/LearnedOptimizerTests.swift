@@ -11,7 +11,7 @@ import TestSupport
     @Test func preprocessingMatchesAppendixA() {
         let p: Float = 10
         let values: [Float] = [3.5, -0.02, 1e-3, -7e-4, 5e-5, 4e-5, -4e-5, 1e-6, 0, -1e-9, 1e8]
-        let rows = GradientInput.preprocessed(Tensor(shape: [values.count], scalars: values), p: p)
+        let rows = GradientPreprocessing.apply(Tensor(shape: [values.count], scalars: values), p: p)
         #expect(rows.shape == [values.count, 2])
         for (i, g) in values.enumerated() {
             let d = Double(g), large = abs(d) >= exp(-10.0)

