@@ -95,10 +95,14 @@ import TestSupport
         #expect(zip(logits.scalars, [-1, -25] as [Float]).allSatisfy { abs($0 - $1) < 1e-5 }, "\(logits.scalars)")
     }
 
-    @Test(arguments: [Method.protonet, .matching, .relation, .siamese]) func episodicTrainingBeatsChance(method: Method) throws {
-        let (config, train, test) = try FewShotClassificationTests.smallExperiment()
+    /// Every episode classifier (the metric learners, the meta-LSTM with 3 updates, MetaNet):
+    /// 100 Adam steps on the test folder lower its loss and lift its accuracy far above chance.
+    @Test(arguments: [Method.protonet, .matching, .relation, .siamese, .metaLSTM, .metanet])
+    func episodicTrainingBeatsChance(method: Method) throws {
+        var (config, train, test) = try FewShotClassificationTests.smallExperiment()
+        config.learner.metaLSTMSteps = 3
         var learner = OmniglotExperiment.learner(config, algorithm: method)
-        #expect(!learner.parameters.names.contains("head.weight"))
+        #expect(learner.parameters.names.contains("head.weight") == (method == .metaLSTM))
         #expect(learner.parameters.names.contains { $0.hasPrefix("relation.") } == (method == .relation))
         var rng = Xoshiro256(seed: 5)
         var losses: [Float] = []
@@ -107,7 +111,10 @@ import TestSupport
         }
         #expect(losses.suffix(5).reduce(0, +) < losses.prefix(5).reduce(0, +), "\(losses)")
         let trained = OmniglotExperiment.evaluate(config, algorithm: method, parameters: learner.parameters, sampler: test, episodes: 60)
-        #expect(trained.mean.count == 1 && trained.mean[0] > 0.6, "\(method) accuracy \(trained.mean[0]) (chance 0.2)")
+        // Chance is 0.2; on 60 × 15 queries its 95% range ends below 0.23. The learners that train
+        // a classifier inside (meta-LSTM, MetaNet) start slower than the metric ones.
+        let floor = method.isMetricBased ? 0.6 : 0.35
+        #expect(trained.mean.count == 1 && trained.mean[0] > floor, "\(method) accuracy \(trained.mean[0]) (chance 0.2)")
     }
 
     @Test func matchingWithFullContextEmbeddingsTrains() throws {
