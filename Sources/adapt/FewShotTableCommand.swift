@@ -11,7 +11,7 @@ import NN
 /// or JSON with --json), table.json and an accuracy figure in runs/eval-<config>/.
 enum FewShotTableCommand {
     static func evaluate(_ command: HeldOutOptions, config: OmniglotConfig, dataset: DatasetOptions, configURL: URL, folder: URL) throws {
-        if command.steps != nil { throw ValidationError("--steps applies to one checkpoint; the table adapts with the config's evaluation.steps") }
+        if command.steps != nil { throw ValidationError("--steps applies to one checkpoint (--policies FILE); the table adapts MAML's family as it was trained") }
         let entries = try checkpoints(in: folder, config: config) + [OmniglotExperiment.pixelCentroidEntry]
         let data = try OmniglotCommands.dataFolder(dataset.data ?? config.data)
         let images = try ImageFolder.load(data, size: config.imageSize)
