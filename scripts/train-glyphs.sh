@@ -14,7 +14,7 @@ adapt=${ADAPT:-.build/release/adapt}
 # Adam steps of 4 episodes each, per method: about the same wall-clock budget for the metric
 # learners and MAML's family; relation networks learn slowest, the meta-LSTM costs most per step.
 declare -A iterations=([protonet]=300 [matching]=200 [matching-fce]=200 [relation]=300 [siamese]=200 [meta-lstm]=100
-                       [metanet]=200 [maml]=500 [fomaml]=200 [reptile]=200)
+                       [metanet]=200 [maml]=500 [fomaml]=200 [reptile]=100)
 methods=("$@")
 [ ${#methods[@]} -gt 0 ] || methods=(protonet matching matching-fce relation siamese meta-lstm metanet maml fomaml reptile)
 
