@@ -49,7 +49,9 @@ public struct OmniglotConfig: ConfigFile, Equatable {
 
     public func validate() throws {
         if kind != "omniglot" { throw ConfigError.invalid(key: "kind", "expected 'omniglot', got '\(kind)'") }
-        if !MetaLearner.methods.contains(algorithm) { throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(MetaLearner.methods)))") }
+        if !OmniglotExperiment.methods.contains(algorithm) {
+            throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(OmniglotExperiment.methods)))")
+        }
         try ConfigError.check("imageSize", imageSize, in: 2...1024)
         try ConfigError.check("blocks", blocks, in: 1...16)
         if (0..<blocks).reduce(imageSize, { s, _ in s / 2 }) < 1 { throw ConfigError.invalid(key: "blocks", "\(blocks) blocks pool a \(imageSize)-pixel image away") }

@@ -136,7 +136,9 @@ public struct SinusoidConfig: ConfigFile, Equatable {
 
     public func validate() throws {
         if kind != "sinusoid" { throw ConfigError.invalid(key: "kind", "expected 'sinusoid', got '\(kind)'") }
-        if !MetaLearner.methods.contains(algorithm) { throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(MetaLearner.methods)))") }
+        if !SinusoidExperiment.methods.contains(algorithm) {
+            throw ConfigError.invalid(key: "algorithm", "\(algorithm.rawValue) is not trained here (\(Method.names(SinusoidExperiment.methods)))")
+        }
         try ConfigError.check("initialWeightStd", initialWeightStd, in: 0...10)
         try ConfigError.checkInterval("amplitude", amplitude, within: -1e4...1e4)
         try ConfigError.checkInterval("phase", phase, within: -1e4...1e4)

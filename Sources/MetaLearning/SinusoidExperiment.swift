@@ -7,6 +7,10 @@ import NN
 /// The sinusoid experiment end to end (Finn et al. 2017, §5.1): building a learner for each
 /// algorithm, training runs, loading shipped policies and the meta-test of every method.
 public enum SinusoidExperiment {
+    /// The methods sinusoid regression trains: MAML's family and the baselines (the episode
+    /// classifiers classify; they do not regress).
+    public static let methods = MetaLearner.methods.filter { !$0.classifiesEpisodes }
+
     /// The regression model for an algorithm (the oracle's MLP takes (x, A, φ)).
     public static func model(_ config: SinusoidConfig, algorithm: Method) -> FunctionalModel {
         let mlp = config.network(for: algorithm)

@@ -79,7 +79,8 @@ enum FewShotTableCommand {
             guard !points.isEmpty else { continue }
             plot.add(LinePlot.Series(label: row.method, x: points.map(\.0), y: points.map(\.1.accuracy),
                                      lower: points.map { $0.1.accuracy - $0.1.ci95 }, upper: points.map { $0.1.accuracy + $0.1.ci95 },
-                                     color: LinePlot.palette[r % LinePlot.palette.count], markers: true))
+                                     color: LinePlot.palette[r % LinePlot.palette.count],
+                                     dashed: r >= LinePlot.palette.count, markers: true))  // a repeated colour, told apart by its dashes
         }
         return plot
     }

@@ -10,7 +10,7 @@ enum OmniglotCommands {
     static func train(_ command: TrainingOptions, dataset: DatasetOptions, configURL: URL) throws {
         var config = try OmniglotConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
-        let algorithm = try command.algo.map { try Method(parsing: $0, supported: OmniglotExperiment.methods) } ?? config.algorithm
+        let algorithm = try SupervisedCommands.parseAlgorithm(command.algo, supported: OmniglotExperiment.methods) ?? config.algorithm
         guard OmniglotExperiment.methods.contains(algorithm) else {
             throw ValidationError("few-shot classification trains \(Method.names(OmniglotExperiment.methods)), not \(algorithm.rawValue)")
         }

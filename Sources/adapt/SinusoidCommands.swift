@@ -11,7 +11,7 @@ enum SinusoidCommands {
     static func train(_ command: TrainingOptions, configURL: URL) throws {
         var config = try SinusoidConfig.load(configURL)
         if let seed = command.seed { config.seed = seed }
-        let algorithm = try SupervisedCommands.parseAlgorithm(command.algo) ?? config.algorithm
+        let algorithm = try SupervisedCommands.parseAlgorithm(command.algo, supported: SinusoidExperiment.methods) ?? config.algorithm
         if algorithm == .cavia && config.learner.learnInnerStepSize {
             throw ValidationError("\(configURL.path): key 'learner.learnInnerStepSize': Meta-SGD's per-parameter α applies to maml and fomaml, not cavia")
         }

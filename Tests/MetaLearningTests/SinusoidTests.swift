@@ -43,6 +43,9 @@ import TestSupport
         #expect(config.iterations == 70_000 && config.hiddenSizes == [40, 40] && config.learner.metaStepSize == 0.001)
         #expect(throws: ConfigError.self) { try SinusoidConfig.parse("kind: sinusoid\nlearner:\n  innerStep: 2\n", file: "x.yaml") }
         #expect(throws: ConfigError.self) { try SinusoidConfig.parse("kind: sinusoid\namplitude: [5, 1]\n", file: "x.yaml") }
+        // A few-shot classifier named for regression is a config error, not a trap in the learner.
+        #expect(throws: ConfigError.self) { try SinusoidConfig.parse("kind: sinusoid\nalgorithm: relation\n", file: "x.yaml") }
+        #expect(throws: ConfigError.self) { try OmniglotConfig.parse("kind: omniglot\nalgorithm: cavia\n", file: "x.yaml") }
     }
 
     /// A short run (a few hundred meta-iterations) already makes one gradient step pay off.
