@@ -12,6 +12,17 @@ public protocol EpisodeClassifier: Sendable {
     func loss(of task: FewShotTask, parameters: Parameters) -> Tensor
 }
 
+extension FewShotTask {
+    /// The episode's embeddings through `embedding` at `parameters`: support and query embedded in
+    /// one batch (so batch-normalised embeddings share statistics, as at test time), flattened.
+    public func embedded(by embedding: FunctionalModel, parameters: Parameters) -> (support: Tensor, queries: Tensor) {
+        let supportCount = supportInputs.shape[0]
+        let all = embedding.apply(parameters, allInputs)
+        let flat = all.reshaped([all.shape[0], all.count / all.shape[0]])
+        return (flat.sliced(axis: 0, 0..<supportCount), flat.sliced(axis: 0, supportCount..<flat.shape[0]))
+    }
+}
+
 extension EpisodeClassifier {
     /// The share of queries classified right.
     public func accuracy(of task: FewShotTask, parameters: Parameters) -> Float {
@@ -34,7 +45,7 @@ public struct MetricLearner: EpisodeClassifier {
     }
 
     func embedded(_ task: FewShotTask, _ parameters: Parameters) -> (support: Tensor, queries: Tensor) {
-        let plain = metric.embedded(task, embedding: embedding, parameters: parameters)
+        let plain = task.embedded(by: embedding, parameters: parameters)
         return fullContext?.apply(support: plain.support, queries: plain.queries, parameters: parameters) ?? plain
     }
 

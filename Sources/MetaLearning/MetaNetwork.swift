@@ -42,10 +42,7 @@ public struct MetaNetwork: EpisodeClassifier {
     }
 
     public func logits(of task: FewShotTask, parameters p: Parameters) -> Tensor {
-        let supportCount = task.supportInputs.shape[0]
-        let all = embedding.apply(p, task.allInputs)
-        let u = all.reshaped([all.shape[0], features])
-        let (support, queries) = (u.sliced(axis: 0, 0..<supportCount), u.sliced(axis: 0, supportCount..<u.shape[0]))
+        let (support, queries) = task.embedded(by: embedding, parameters: p)
         let (weight, bias) = (p[Self.prefix + "slow.weight"], p[Self.prefix + "slow.bias"])
         let fast = fastWeights(support: support, labels: task.supportTargets, weight: weight, bias: bias, p)
         let attention = Tensor.matmul(MetricClassifier.unitRows(queries), MetricClassifier.unitRows(support), transposeB: true).softmax(axis: 1)

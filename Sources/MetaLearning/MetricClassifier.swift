@@ -129,13 +129,4 @@ public enum MetricClassifier: Sendable {
     static func unitRows(_ x: Tensor) -> Tensor {
         x / ((x * x).sum(axis: 1, keepDims: true) + 1e-8).sqrt()
     }
-
-    /// One episode's embeddings through `embedding` at `parameters`: support and query embedded in
-    /// one batch (so batch-normalised embeddings share statistics, as at test time), flattened.
-    func embedded(_ task: FewShotTask, embedding: FunctionalModel, parameters: Parameters) -> (support: Tensor, queries: Tensor) {
-        let supportCount = task.supportInputs.shape[0]
-        let all = embedding.apply(parameters, task.allInputs)
-        let flat = all.reshaped([all.shape[0], all.count / all.shape[0]])
-        return (flat.sliced(axis: 0, 0..<supportCount), flat.sliced(axis: 0, supportCount..<flat.shape[0]))
-    }
 }
