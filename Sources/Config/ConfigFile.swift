@@ -6,7 +6,9 @@ import Yams
 /// A config type is `Codable` with a `defaults` value (the paper's settings). A file lists only the
 /// keys it changes: its YAML is laid over the encoded defaults and the result decoded. A key the
 /// defaults do not have is an unknown key, an error that names the file and the key's path, as is
-/// a value of the wrong type and anything `validate()` rejects.
+/// a value of the wrong type and anything `validate()` rejects. A file may name another as its
+/// `base` (a path relative to it): it is then laid over that file, which is laid over the
+/// defaults, so a variant of an experiment lists only what it changes.
 public protocol ConfigFile: Codable, Sendable {
     static var defaults: Self { get }
     /// Top-level keys a file must give (the rest default): `kind`, and e.g. a meta-RL config's env.
@@ -19,14 +21,20 @@ extension ConfigFile {
     public func validate() throws {}
     public static var requiredKeys: [String] { ["kind"] }
 
-    /// Reads and validates a config file.
+    /// Reads and validates a config file (laid over its `base`, if it names one). A base is a
+    /// config of its own, checked first, so that its mistakes name it.
     public static func load(_ url: URL) throws -> Self {
-        try parse(try readYAMLFile(url), file: url.path)
+        let node = try composeConfigFile(url)
+        if let base = try baseFile(of: composeYAML(readYAMLFile(url), file: url.path), in: url) { _ = try load(base) }
+        return try parse(node: node, file: url.path)
     }
 
     /// Parses YAML text over the defaults; `file` names the source in errors.
     public static func parse(_ text: String, file: String) throws -> Self {
-        let fileNode = try composeYAML(text, file: file)
+        try parse(node: try composeYAML(text, file: file), file: file)
+    }
+
+    static func parse(node fileNode: Node, file: String) throws -> Self {
         guard case .mapping(let top) = fileNode else {
             throw ConfigError(file: file, key: "", message: "expected a mapping of keys at the top level")
         }
@@ -50,6 +58,29 @@ extension ConfigFile {
 
     /// The config as YAML (written into every run folder, so a run records what it ran).
     public func yaml() throws -> String { try YAMLEncoder().encode(self) }
+}
+
+/// A config file's YAML laid over the file its `base` key names (a chain of at most 8 files,
+/// without cycles).
+public func composeConfigFile(_ url: URL, derived: [URL] = []) throws -> Node {
+    let node = try composeYAML(try readYAMLFile(url), file: url.path)
+    guard let baseURL = try baseFile(of: node, in: url), case .mapping(var top) = node else { return node }
+    func refuse(_ message: String) -> ConfigError { ConfigError(file: url.path, key: "base", message: message) }
+    let chain = derived + [url.standardizedFileURL]
+    if chain.contains(baseURL) { throw refuse("\(baseURL.path) derives from this file: a cycle") }
+    guard chain.count < 8 else { throw refuse("more than 8 files deep") }
+    top["base"] = nil
+    return try overlay(.mapping(top), on: composeConfigFile(baseURL, derived: chain), path: [], file: url.path)
+}
+
+/// The existing file a config's `base` key names, relative to the config's folder (nil: no base).
+func baseFile(of node: Node, in url: URL) throws -> URL? {
+    guard let value = node["base"] else { return nil }
+    func refuse(_ message: String) -> ConfigError { ConfigError(file: url.path, key: "base", message: message) }
+    guard let name = value.string, !name.isEmpty else { throw refuse("expected the path of another config file") }
+    let base = URL(fileURLWithPath: name, relativeTo: url.deletingLastPathComponent()).standardizedFileURL
+    guard FileManager.default.fileExists(atPath: base.path) else { throw refuse("no such file \(base.path)") }
+    return base
 }
 
 /// `top` laid over `base`: mappings merge key by key; anything else in `top` replaces `base`.

@@ -11,7 +11,7 @@ public enum ExperimentKind: String, CaseIterable, Sendable {
 
     /// The kind of the config at `url`; a missing or unknown kind names the file and the choices.
     public init(of url: URL) throws {
-        let node = try composeYAML(try readYAMLFile(url), file: url.path)
+        let node = try composeConfigFile(url)
         let choices = Self.allCases.map(\.rawValue).joined(separator: ", ")
         guard let name = node["kind"]?.string else {
             throw ConfigError(file: url.path, key: "kind", message: "missing: every experiment config names its kind (\(choices))")

@@ -24,17 +24,24 @@ public struct FewShotTable: Sendable, Codable {
         public var testSecondsPerTask: Double
     }
 
+    /// One checkpoint of a method: the ways it was trained at and how long that took.
+    public struct Training: Sendable, Codable {
+        public var ways: Int
+        public var seconds: Double?
+    }
+
     public struct Row: Sendable, Codable {
         public var method: String
-        /// The ways it was trained at (nil: trains nothing, e.g. the raw-pixel baseline).
-        public var trainedWays: Int?
-        public var trainingSeconds: Double?
-        /// One per setting; nil where the model cannot classify that many ways (a linear head of
-        /// another size).
+        /// Its checkpoints (none for what trains nothing, e.g. the raw-pixel baseline).
+        public var trainings: [Training]
+        /// One per setting; nil where none of its models classifies that many ways (a linear head
+        /// of another size).
         public var cells: [Cell?]
     }
 
     /// A classifier to tabulate: its accuracy on one episode, and which settings it can classify.
+    /// Entries of the same method (a 5-way and a 20-way checkpoint) share a row: each setting is
+    /// classified by the checkpoint trained at its ways, else by one that classifies any ways.
     public struct Entry: Sendable {
         public var method: String
         public var trainedWays: Int?
@@ -64,23 +71,27 @@ public struct FewShotTable: Sendable, Codable {
     public static func evaluate(_ entries: [Entry], settings: [Setting] = Setting.standard, sampler: EpisodeSampler,
                                 episodes: Int, queryShots: Int, seed: UInt64, workers: Int,
                                 progress: (String) -> Void = { _ in }) -> FewShotTable {
-        var cells = [[Cell?]](repeating: [Cell?](repeating: nil, count: settings.count), count: entries.count)
+        let methods = entries.map(\.method).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        var cells = [[Cell?]](repeating: [Cell?](repeating: nil, count: settings.count), count: methods.count)
         for (s, setting) in settings.enumerated() {
             var rng = Xoshiro256(seed: seed &+ UInt64(s))
             let tasks = (0..<episodes).map { _ in sampler.sample(ways: setting.ways, shots: setting.shots, queryShots: queryShots, using: &rng) }
-            for (e, entry) in entries.enumerated() where entry.classifies(setting) {
+            for (m, method) in methods.enumerated() {
+                let candidates = entries.filter { $0.method == method }
+                guard let entry = candidates.first(where: { $0.trainedWays == setting.ways }) ?? candidates.first(where: \.anyWays) else { continue }
                 let results = parallelMap(tasks.count, workers: workers) { i, _ in
                     let start = DispatchTime.now().uptimeNanoseconds
                     let accuracy = entry.accuracy(tasks[i])
                     return (Double(accuracy), Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 }
                 let (mean, ci95) = Statistics.meanAndInterval(results.map(\.0))
-                cells[e][s] = Cell(accuracy: mean, ci95: ci95, testSecondsPerTask: results.map(\.1).reduce(0, +) / Double(results.count))
-                progress(String(format: "%@ %@: %.2f ± %.2f%%", setting.label, entry.method, 100 * mean, 100 * ci95))
+                cells[m][s] = Cell(accuracy: mean, ci95: ci95, testSecondsPerTask: results.map(\.1).reduce(0, +) / Double(results.count))
+                progress(String(format: "%@ %@: %.2f ± %.2f%%", setting.label, method, 100 * mean, 100 * ci95))
             }
         }
-        let rows = entries.enumerated().map { e, entry in
-            Row(method: entry.method, trainedWays: entry.trainedWays, trainingSeconds: entry.trainingSeconds, cells: cells[e])
+        let rows = methods.enumerated().map { m, method in
+            let trainings = entries.filter { $0.method == method }.compactMap { entry in entry.trainedWays.map { Training(ways: $0, seconds: entry.trainingSeconds) } }
+            return Row(method: method, trainings: trainings.sorted { $0.ways < $1.ways }, cells: cells[m])
         }
         return FewShotTable(settings: settings, episodes: episodes, queryShots: queryShots, rows: rows)
     }
@@ -91,10 +102,12 @@ public struct FewShotTable: Sendable, Codable {
                      "|---|---|" + String(repeating: "---|", count: settings.count) + "---|---|"]
         for row in rows {
             let cells = row.cells.map { $0.map { String(format: "%.1f ± %.1f", 100 * $0.accuracy, 100 * $0.ci95) } ?? "—" }
-            let training = row.trainingSeconds.map { String(format: "%.1f min", $0 / 60) } ?? "—"
+            let trainedAt = row.trainings.isEmpty ? "—" : row.trainings.map { "\($0.ways)-way" }.joined(separator: ", ")
+            let minutes = row.trainings.map { $0.seconds.map { String(format: "%.1f", $0 / 60) } ?? "?" }
+            let training = minutes.isEmpty ? "—" : minutes.joined(separator: " + ") + " min"
             let times = row.cells.compactMap { $0?.testSecondsPerTask }
             let test = times.isEmpty ? "—" : String(format: "%.0f–%.0f ms", 1000 * times.min()!, 1000 * times.max()!)
-            lines.append("| \(row.method) | \(row.trainedWays.map { "\($0)-way" } ?? "—") | " + cells.joined(separator: " | ") + " | \(training) | \(test) |")
+            lines.append("| \(row.method) | \(trainedAt) | " + cells.joined(separator: " | ") + " | \(training) | \(test) |")
         }
         return lines.joined(separator: "\n")
     }

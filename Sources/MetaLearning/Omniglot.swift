@@ -196,9 +196,12 @@ public enum OmniglotExperiment {
         }
     }()
 
-    public static func run(_ config: OmniglotConfig, algorithm: Method, sampler: EpisodeSampler, folder: URL) -> TrainingRun {
+    public static func run(_ config: OmniglotConfig, algorithm: Method, sampler: EpisodeSampler, folder: URL) throws -> TrainingRun {
         var seeder = Xoshiro256(seed: config.seed)
+        var trained = config
+        trained.algorithm = algorithm
         let metadata: [String: String] = [
+            "config": try trained.yaml(),  // every setting as trained: the table rebuilds each checkpoint's learner from it
             "experiment": "omniglot", "algorithm": algorithm.rawValue, "format": "adapt.classification.v1",
             "model": "conv4 \(config.blocks)x\(config.filters) on \(config.imageSize)x\(config.imageSize)",
             "ways": String(config.ways), "shots": String(config.shots), "query_shots": String(config.queryShots),

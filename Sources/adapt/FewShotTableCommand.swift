@@ -36,7 +36,8 @@ enum FewShotTableCommand {
     }
 
     /// Every `*.safetensors` of the folder, in the table's order of methods, with its training
-    /// time from the `<name>-progress.csv` beside it.
+    /// time from the `<name>-progress.csv` beside it. `<method>-<N>way.safetensors` (trained at N
+    /// ways) joins `<method>`'s row.
     static func checkpoints(in folder: URL, config: OmniglotConfig) throws -> [FewShotTable.Entry] {
         guard let files = try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
             .filter({ $0.pathExtension == "safetensors" }), !files.isEmpty else {
@@ -46,15 +47,22 @@ enum FewShotTableCommand {
             (Method.allCases.firstIndex(of: a.algorithm)!, a.name) < (Method.allCases.firstIndex(of: b.algorithm)!, b.name)
         }
         return try zip(policies, policies.map { folder.appendingPathComponent("\($0.name).safetensors") }).map { policy, url in
-            // The settings a checkpoint was trained with that shape its model.
+            // The settings it was trained with (its model and its inner loop); a checkpoint from
+            // before they were recorded whole gives those that shape its model.
             var trained = config
-            if let ways = policy.metadata["ways"].flatMap(Int.init) { trained.ways = ways }
-            if let steps = policy.metadata["meta_lstm_steps"].flatMap(Int.init) { trained.learner.metaLSTMSteps = steps }
-            if let steps = policy.metadata["full_context_steps"].flatMap(Int.init) { trained.learner.fullContextSteps = steps }
-            try trained.validate()
+            if let text = policy.metadata["config"] {
+                trained = try OmniglotConfig.parse(text, file: url.path + " (metadata 'config')")
+            } else {
+                if let ways = policy.metadata["ways"].flatMap(Int.init) { trained.ways = ways }
+                if let steps = policy.metadata["meta_lstm_steps"].flatMap(Int.init) { trained.learner.metaLSTMSteps = steps }
+                if let steps = policy.metadata["full_context_steps"].flatMap(Int.init) { trained.learner.fullContextSteps = steps }
+                try trained.validate()
+            }
             try SinusoidExperiment.requireShapes(policy, of: OmniglotExperiment.initialParameters(trained, algorithm: policy.algorithm), path: url.path)
             let progress = url.deletingPathExtension().path + "-progress.csv"
-            return OmniglotExperiment.tableEntry(trained, name: policy.name, algorithm: policy.algorithm, parameters: policy.parameters, stepSizes: policy.stepSizes,
+            let suffix = "-\(trained.ways)way"
+            let method = policy.name.hasSuffix(suffix) ? String(policy.name.dropLast(suffix.count)) : policy.name
+            return OmniglotExperiment.tableEntry(trained, name: method, algorithm: policy.algorithm, parameters: policy.parameters, stepSizes: policy.stepSizes,
                                                  trainingSeconds: lastWallClock(progress))
         }
     }

@@ -22,7 +22,7 @@ enum OmniglotCommands {
         let iterations = command.iterations ?? config.iterations
         let name = configURL.deletingPathExtension().lastPathComponent
         let folder = URL(fileURLWithPath: command.out ?? "runs/\(name)-\(algorithm.rawValue)")
-        var run = OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
+        var run = try OmniglotExperiment.run(config, algorithm: algorithm, sampler: train, folder: folder)
         try RunFolder.prepare(folder, config: config.yaml(), resume: command.resume)
         if command.resume { try run.resume() }
         var bar = ProgressBar(total: iterations, startingAt: run.learner.iteration, quiet: command.quiet)

@@ -1,8 +1,9 @@
+import Foundation
 import Testing
 @testable import Config
 
 /// The config mechanism on a small config type of its own: defaults overlaid, unknown and missing
-/// keys, range checks, and the YAML that configs refuse.
+/// keys, range checks, the YAML that configs refuse, and files derived from a base file.
 @Suite struct ConfigTests {
     struct Example: ConfigFile, Equatable {
         struct Inner: Codable, Sendable, Equatable { var rate: Double = 0.5; var count = 3 }
@@ -50,5 +51,41 @@ import Testing
         #expect(error(head + "sizes: [1\n")?.message.hasPrefix("not valid YAML") == true)
         // The same characters inside quotes and comments are text.
         #expect(error("kind: example\nname: \"a & *b [[[[[[[[[[[[[[[[[[\"  # &c *d\n") == nil)
+    }
+
+    /// Writes `files` (name → text) into a fresh folder and loads `name` from it.
+    func load(_ name: String, _ files: [String: String]) throws -> Example {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (file, text) in files { try text.write(to: folder.appendingPathComponent(file), atomically: true, encoding: .utf8) }
+        return try Example.load(folder.appendingPathComponent(name))
+    }
+
+    func loadError(_ name: String, _ files: [String: String]) -> ConfigError? {
+        do { _ = try load(name, files); return nil } catch { return error as? ConfigError }
+    }
+
+    @Test func aDerivedFileChangesOnlyTheKeysItGivesOverItsBase() throws {
+        let base = "kind: example\nname: base\nsizes: [4]\ninner:\n  rate: 0.25\n  count: 5\n"
+        let files = ["base.yaml": base, "sub/variant.yaml": "base: ../base.yaml\ninner:\n  count: 9\n",
+                     "sub/twice.yaml": "base: variant.yaml\nname: twice\n"]
+        #expect(try load("sub/variant.yaml", files) == Example(kind: "example", name: "base", sizes: [4], inner: .init(rate: 0.25, count: 9)))
+        #expect(try load("sub/twice.yaml", files) == Example(kind: "example", name: "twice", sizes: [4], inner: .init(rate: 0.25, count: 9)))
+    }
+
+    @Test func aBaseMistakeNamesTheFileItIsIn() {
+        let good = "kind: example\nname: x\n"
+        // A wrong key or value in the base names the base; one in the derived file names it.
+        let inBase = loadError("v.yaml", ["b.yaml": good + "inner:\n  rat: 1\n", "v.yaml": "base: b.yaml\n"])
+        #expect(inBase?.key == "inner.rat" && inBase?.file.hasSuffix("/b.yaml") == true, "\(String(describing: inBase))")
+        let inVariant = loadError("v.yaml", ["b.yaml": good, "v.yaml": "base: b.yaml\ninner:\n  count: 0\n"])
+        #expect(inVariant?.key == "inner.count" && inVariant?.file.hasSuffix("/v.yaml") == true, "\(String(describing: inVariant))")
+        // The base key itself: missing file, not a path, a cycle.
+        #expect(loadError("v.yaml", ["v.yaml": "base: none.yaml\n"])?.message.hasPrefix("no such file") == true)
+        #expect(loadError("v.yaml", ["v.yaml": "base: [1]\n"])?.key == "base")
+        let cycle = loadError("a.yaml", ["a.yaml": good + "base: b.yaml\n", "b.yaml": "base: a.yaml\n"])
+        #expect(cycle?.key == "base" && cycle?.message.contains("cycle") == true, "\(String(describing: cycle))")
+        #expect(loadError("a.yaml", ["a.yaml": good + "base: a.yaml\n"])?.message.contains("cycle") == true)
     }
 }

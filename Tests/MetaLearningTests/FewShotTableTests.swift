@@ -26,6 +26,17 @@ import Testing
         #expect(serial.rows.map { $0.cells.map { $0?.accuracy } } == table.rows.map { $0.cells.map { $0?.accuracy } }, "threads change nothing")
         let markdown = table.markdown
         #expect(markdown.contains("| maml | 2-way |") && markdown.contains("| — |") && markdown.contains("0.2 min"), "\(markdown)")
+
+        // A 3-way checkpoint of the same method joins MAML's row and fills the 3-way column.
+        var wider = config
+        wider.ways = 3
+        let threeWay = OmniglotExperiment.tableEntry(wider, algorithm: .maml, parameters: OmniglotExperiment.initialParameters(wider, algorithm: .maml),
+                                                     stepSizes: nil, trainingSeconds: 30)
+        let merged = FewShotTable.evaluate(entries + [threeWay], settings: settings, sampler: test, episodes: 30, queryShots: 2, seed: 4, workers: 2)
+        #expect(merged.rows.map(\.method) == table.rows.map(\.method))
+        #expect(merged.rows[1].cells.map { $0 != nil } == [true, true] && merged.rows[1].trainings.map(\.ways) == [2, 3])
+        #expect(merged.rows[1].cells[0]?.accuracy == table.rows[1].cells[0]?.accuracy, "the 2-way cell is still the 2-way checkpoint's")
+        #expect(merged.markdown.contains("| maml | 2-way, 3-way |") && merged.markdown.contains("0.2 + 0.5 min"), "\(merged.markdown)")
     }
 
     @Test func refusesTestEpisodesLargerThanAClass() throws {

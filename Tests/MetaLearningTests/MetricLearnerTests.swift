@@ -17,10 +17,15 @@ import TestSupport
     /// Scores and training loss, in the embeddings and the learned similarity's parameters.
     @Test(arguments: classifiers, [1, 2]) func logitsAndLossMatchFiniteDifferences(classifier: MetricClassifier, order: Int) {
         var rng = Xoshiro256(seed: 3)
-        let support = Tensor.randomNormal([4, 4], using: &rng)
-        // Siamese's |q − s| has a kink at 0: keep every difference far from it (finite differences step across it otherwise).
-        let queries = Tensor.randomNormal([3, 4], using: &rng) + (classifier == .siamese ? 4 : 0)
-        let head = classifier.headParameters(features: 4, using: &rng).map { $0 + 0.3 * Tensor.randomNormal($0.shape, using: &rng) }
+        var support: Tensor, queries: Tensor, head: Parameters
+        repeat {
+            support = Tensor.randomNormal([4, 4], using: &rng)
+            // Siamese's |q − s| has a kink at 0: keep every difference far from it (finite differences step across it otherwise).
+            queries = Tensor.randomNormal([3, 4], using: &rng) + (classifier == .siamese ? 4 : 0)
+            head = classifier.headParameters(features: 4, using: &rng).map { $0 + 0.3 * Tensor.randomNormal($0.shape, using: &rng) }
+            // The relation module's ReLUs: at second order a step across a kink jumps the first
+            // derivative, so draw again until every unit's input is clear of its kink.
+        } while classifier == .relation && Self.relationKinkMargin(support: support, queries: queries, head: head) < 0.01
         let targets = Tensor(shape: [3, 2], scalars: [1, 0, 0, 1, 0, 1])
         let weights = { (t: [Tensor]) in Parameters(names: head.names, tensors: Array(t[2...])) }
         // The relation module's 72 ReLUs: a smaller step keeps the differences off their kinks.
@@ -48,23 +53,39 @@ import TestSupport
         #expect(error < 3e-3, "FCE order \(order): \(error)")
     }
 
-    /// Relation: a pair's score is the MLP on [summed class embeddings, query], by hand.
+    /// Relation: a pair's score is the MLP on [mean class embedding, query], by hand.
     @Test func relationScoresTheConcatenatedPair() {
         var rng = Xoshiro256(seed: 8)
         let head = MetricClassifier.relation.headParameters(features: 2, using: &rng).map { $0 + 0.1 * Tensor.randomNormal($0.shape, using: &rng) }
         let support = Tensor(shape: [4, 2], scalars: [1, 2, 0, 1, 3, -1, 2, 2]), query = Tensor(shape: [1, 2], scalars: [0.5, -0.5])
         let scores = MetricClassifier.relation.logits(support: support, labels: Self.labels, queries: query, parameters: head).scalars
-        func layer(_ x: [Double], _ i: Int, relu: Bool) -> [Double] {
-            let w = head["relation.layer\(i).weight"], b = head["relation.layer\(i).bias"].scalars.map(Double.init)
-            return (0..<w.shape[1]).map { j in
-                let v = b[j] + x.indices.reduce(0.0) { $0 + x[$1] * Double(w.scalars[$1 * w.shape[1] + j]) }
-                return relu ? max(0, v) : v
-            }
-        }
-        for (k, c) in [[4.0, 1.0], [2.0, 3.0]].enumerated() {  // rows 0+2 and 1+3
-            let expected = layer(layer(layer(c + [0.5, -0.5], 1, relu: true), 2, relu: true), 3, relu: false)[0]
+        for (k, c) in [[2.0, 0.5], [1.0, 1.5]].enumerated() {  // means of rows 0, 2 and of rows 1, 3
+            let expected = Self.relationLayers(c + [0.5, -0.5], head).last![0]
             #expect(abs(Double(scores[k]) - expected) < 1e-5, "class \(k): \(scores[k]) vs \(expected)")
         }
+    }
+
+    /// The relation module by hand in Double: each layer's pre-activations for the pair input x.
+    static func relationLayers(_ x: [Double], _ head: Parameters) -> [[Double]] {
+        var input = x, layers: [[Double]] = []
+        for i in 1...3 {
+            let w = head["relation.layer\(i).weight"], b = head["relation.layer\(i).bias"].scalars.map(Double.init)
+            let pre = (0..<w.shape[1]).map { j in b[j] + input.indices.reduce(0.0) { $0 + input[$1] * Double(w.scalars[$1 * w.shape[1] + j]) } }
+            layers.append(pre)
+            input = pre.map { max(0, $0) }
+        }
+        return layers
+    }
+
+    /// The smallest |input| of a ReLU of the relation module over every (class, query) pair.
+    static func relationKinkMargin(support: Tensor, queries: Tensor, head: Parameters) -> Double {
+        let d = support.shape[1], s = support.scalars.map(Double.init), q = queries.scalars.map(Double.init)
+        let classes = (0..<labels.shape[1]).map { k in
+            let members = (0..<labels.shape[0]).filter { labels.scalars[$0 * labels.shape[1] + k] == 1 }
+            return (0..<d).map { j in members.reduce(0.0) { $0 + s[$1 * d + j] } / Double(members.count) }
+        }
+        let pairs = classes.flatMap { c in (0..<queries.shape[0]).map { c + Array(q[$0 * d ..< ($0 + 1) * d]) } }
+        return pairs.flatMap { relationLayers($0, head).dropLast().joined() }.map(abs).min()!
     }
 
     /// Siamese: a class's score is the mean over its examples of α·|q − s| + b.
