@@ -17,7 +17,7 @@ adapt=${ADAPT:-.build/release/adapt}
 # Adam steps of 4 episodes each, per checkpoint: about the same wall-clock budget for the metric
 # learners and MAML's family; relation networks learn slowest, the meta-LSTM costs most per step.
 declare -A iterations=([protonet]=300 [matching]=200 [matching-fce]=200 [relation]=300 [siamese]=200 [meta-lstm]=100
-                       [metanet]=200 [maml]=500 [fomaml]=300 [reptile]=100
+                       [metanet]=200 [maml]=500 [fomaml]=300 [reptile]=300
                        [maml-20way]=400 [fomaml-20way]=200 [reptile-20way]=100 [meta-lstm-20way]=100 [metanet-20way]=200)
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=(protonet matching matching-fce relation siamese meta-lstm metanet maml fomaml reptile
