@@ -57,8 +57,6 @@ public struct FewShotTable: Sendable, Codable {
             self.trainingSeconds = trainingSeconds
             self.accuracy = accuracy
         }
-
-        func classifies(_ setting: Setting) -> Bool { anyWays || trainedWays == setting.ways }
     }
 
     public var settings: [Setting]
